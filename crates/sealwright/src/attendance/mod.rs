@@ -1,0 +1,1 @@
+//! Spec: see docs/PROTOCOLS.md. (Being implemented.)
