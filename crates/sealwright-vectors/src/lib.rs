@@ -8,6 +8,12 @@
     clippy::indexing_slicing
 )]
 
+pub mod attendance;
+pub mod handshake;
+pub mod relay;
+pub mod shares;
+pub mod vault;
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use serde_json::Value;
@@ -34,6 +40,11 @@ pub fn render(v: &Value) -> String {
 
 /// Every vector file as `(file name, text)`.
 pub fn generate_all() -> Vec<(&'static str, String)> {
-    let files: Vec<(&'static str, String)> = Vec::new();
+    let mut files = Vec::new();
+    files.extend(relay::generate());
+    files.extend(handshake::generate());
+    files.extend(shares::generate());
+    files.extend(vault::generate());
+    files.extend(attendance::generate());
     files
 }

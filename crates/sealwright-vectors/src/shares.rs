@@ -1,0 +1,6 @@
+//! Vectors for the shares protocol (being implemented).
+
+/// The files this module writes, as `(file name, text)`.
+pub fn generate() -> Vec<(&'static str, String)> {
+    Vec::new()
+}
