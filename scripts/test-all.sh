@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test of sealwright, installing what it needs on a fresh machine first.
+# Usage: bash scripts/test-all.sh        (the README's test command; CI runs exactly this)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sealwright-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+mkdir -p "$CARGO_TARGET_DIR"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain pieces (wasm target, clippy, rustfmt)"
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+step "docs/PROTOCOLS.md equals the shared spec"
+shared_spec="$root/../shared/spec/PROTOCOLS.md"
+if [ -f "$shared_spec" ]; then
+  cmp "$root/docs/PROTOCOLS.md" "$shared_spec"
+  echo "docs/PROTOCOLS.md is identical to ../shared/spec/PROTOCOLS.md"
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI needs ../shared/spec/PROTOCOLS.md beside the clone" >&2; exit 1
+else
+  echo "(../shared not present here: spec comparison skipped)"
+fi
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "clippy (all targets, all features, -D warnings)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "core builds for wasm32-unknown-unknown (all protocols, and each alone)"
+cargo build -q -p sealwright --target wasm32-unknown-unknown
+for f in relay handshake shares vault attendance; do
+  cargo build -q -p sealwright --target wasm32-unknown-unknown --no-default-features --features "$f"
+done
+echo "wasm32 builds ok"
+
+step "rustdoc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p sealwright --no-deps
+
+step "Rust tests (default RSA backend), vectors freshness included"
+cargo test --workspace
+
+step "Rust tests with the aws-lc RSA backend"
+cargo test -p sealwright --features aws-lc
+
+step "fuzz targets compile"
+cargo build -q --manifest-path fuzz/Cargo.toml --bins
+echo "fuzz targets build ok"
+
+if [ -f bindings/python/run-tests.sh ]; then
+  step "Python package"
+  bash bindings/python/run-tests.sh
+fi
+
+step "the main job runs"
+cargo run -q --example tour > "$CARGO_TARGET_DIR/tour.out"
+tail -n 3 "$CARGO_TARGET_DIR/tour.out"
+
+printf '\nall checks passed\n'
