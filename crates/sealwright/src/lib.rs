@@ -52,6 +52,8 @@ pub mod attendance;
 pub mod handshake;
 #[cfg(feature = "relay")]
 pub mod relay;
+#[cfg(any(feature = "relay", feature = "handshake"))]
+pub mod rsa_keys;
 #[cfg(feature = "shares")]
 pub mod shares;
 #[cfg(feature = "vault")]
