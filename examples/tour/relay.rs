@@ -1,9 +1,94 @@
-//! Tour step: the relay protocol.
+//! Tour step: the sealed relay (spec §1).
 
-use crate::OsRng;
+use crate::{OsRng, now_ms};
+use sealwright::effect::MemoryStore;
+use sealwright::relay::{Recipient, RecipientPublicKey, RelayKey, RelayKeys, jti_store_key};
 
 /// Walks the relay protocol end to end, printing each step.
-pub fn run(_rng: &mut OsRng) -> Result<(), sealwright::Error> {
-    println!("[relay] not built yet");
+pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
+    println!(
+        "[relay] sealed relay: the server re-encrypts a sealed value to a recipient's RSA key"
+    );
+
+    // Step 1: the recipient makes its key and registers the public JWK.
+    let recipient = Recipient::generate(rng)?;
+    let registered = RecipientPublicKey::from_jwk(&recipient.jwk())?;
+    println!(
+        "[relay] 1. recipient generated RSA-{} and registered; rid = {}",
+        registered.public_key().bits(),
+        registered.rid()
+    );
+    let small = sealwright::rsa_keys::RsaPrivateKey::generate(2048, rng)?;
+    let jwk = format!(
+        r#"{{"kty":"RSA","n":"{}","e":"AQAB"}}"#,
+        sealwright::encoding::b64url_encode(&small.public_key().n_bytes())
+    );
+    println!(
+        "[relay]    a 2048-bit JWK is refused: {}",
+        RecipientPublicKey::from_jwk(&jwk)
+            .err()
+            .map_or("accepted?!", |e| e.code())
+    );
+
+    // Step 2: the server seals a value under its current relay key, bound to that recipient.
+    let mut server = RelayKeys::new(RelayKey::generate("rk-2026-01", rng)?);
+    server.rotate(RelayKey::generate("rk-2026-02", rng)?)?;
+    let sealed = server.seal(
+        b"the value only the recipient reads",
+        Some(registered.rid()),
+        rng,
+    )?;
+    println!(
+        "[relay] 2. sealed under {} (dir + A256GCM, aud = rid): {} chars",
+        server.current().rkid(),
+        sealed.len()
+    );
+
+    // Step 3: the recipient signs a decryption request (PS256 JWS).
+    let request = recipient.request(&sealed, now_ms(), rng)?;
+    println!(
+        "[relay] 3. PS256 decryption request: {} chars",
+        request.len()
+    );
+
+    // Step 4: the server checks it; replay state lives in the caller's store.
+    let mut store = MemoryStore::new();
+    let now = now_ms();
+    let directory = |rid: &str| (rid == registered.rid()).then(|| registered.clone());
+    let accepted = server.decrypt_request(
+        &request,
+        directory,
+        |jti| store.get(&jti_store_key(jti), now).is_some(),
+        now,
+        rng,
+    )?;
+    let effect = accepted.effect();
+    store.apply(&effect, now);
+    println!("[relay] 4. accepted; remember {} for 600 s", effect.key());
+
+    // Step 5: the recipient opens the RSA-OAEP-256 + A256GCM response locally.
+    let value = recipient.open_response(&accepted.response, rng)?;
+    println!(
+        "[relay] 5. recipient opened the response: {} bytes ({})",
+        value.len(),
+        if value.expose() == b"the value only the recipient reads" {
+            "matches"
+        } else {
+            "MISMATCH"
+        }
+    );
+
+    // The same request again is refused.
+    let again = server.decrypt_request(
+        &request,
+        directory,
+        |jti| store.get(&jti_store_key(jti), now).is_some(),
+        now,
+        rng,
+    );
+    println!(
+        "[relay]    replaying the request: {}",
+        again.err().map_or("accepted?!", |e| e.code())
+    );
     Ok(())
 }
