@@ -1,0 +1,91 @@
+"""sealwright: sans-I/O cryptographic protocols (Python binding of the Rust core).
+
+One submodule per protocol: :mod:`sealwright.relay`, :mod:`sealwright.handshake`,
+:mod:`sealwright.shares`, :mod:`sealwright.vault`, :mod:`sealwright.attendance`.
+
+Binary values are ``bytes``, identifiers, passwords and wire strings are ``str``, JSON wire
+objects are ``dict`` (see :func:`to_json` / :func:`from_json`), times are ``int`` Unix
+milliseconds (default: now), randomness comes from the OS RNG. Server operations return
+:class:`Effect` lists to apply to a store in one transaction (:func:`apply_effects`).
+
+Every error is a :class:`SealwrightError` with ``.code`` (the stable spec code) and is an
+instance of one subclass per code, e.g. :class:`DecryptionFailed`, :class:`KidRotated`.
+"""
+
+from __future__ import annotations
+
+from ._native import (
+    ERROR_CODES,
+    Effect,
+    SealwrightError,
+    InvalidInput,
+    UnsupportedVersion,
+    InvalidKey,
+    LowOrderPoint,
+    DecryptionFailed,
+    BadSignature,
+    KeyRejected,
+    ValueTooLarge,
+    InvalidState,
+    UnknownRecipient,
+    UnknownRelayKey,
+    SealedInvalid,
+    AudienceMismatch,
+    Stale,
+    Replay,
+    SessionExpired,
+    UnknownKid,
+    KidRotated,
+    InvalidShare,
+    GenerationMismatch,
+    ShareMismatch,
+    WeakKdf,
+    InvalidVerifier,
+    NotEnrolled,
+    SessionInvalid,
+    QrInvalid,
+    QrExpired,
+    RtInvalid,
+    SecretInvalid,
+    MaxAttempts,
+)
+from ._effects import apply_effects, from_json, to_json
+
+__all__ = [
+    "ERROR_CODES",
+    "Effect",
+    "SealwrightError",
+    "InvalidInput",
+    "UnsupportedVersion",
+    "InvalidKey",
+    "LowOrderPoint",
+    "DecryptionFailed",
+    "BadSignature",
+    "KeyRejected",
+    "ValueTooLarge",
+    "InvalidState",
+    "UnknownRecipient",
+    "UnknownRelayKey",
+    "SealedInvalid",
+    "AudienceMismatch",
+    "Stale",
+    "Replay",
+    "SessionExpired",
+    "UnknownKid",
+    "KidRotated",
+    "InvalidShare",
+    "GenerationMismatch",
+    "ShareMismatch",
+    "WeakKdf",
+    "InvalidVerifier",
+    "NotEnrolled",
+    "SessionInvalid",
+    "QrInvalid",
+    "QrExpired",
+    "RtInvalid",
+    "SecretInvalid",
+    "MaxAttempts",
+    "apply_effects",
+    "from_json",
+    "to_json",
+]

@@ -1,0 +1,67 @@
+//! Shared conversions: OS RNG, default time, bytes and JSON.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyString};
+use rand_core::UnwrapErr;
+
+use crate::errors::{SwErr, SwResult};
+
+/// The OS RNG, the only randomness source of this layer.
+pub fn os_rng() -> UnwrapErr<getrandom::SysRng> {
+    UnwrapErr(getrandom::SysRng)
+}
+
+/// `now_ms` or, when absent, the system clock in Unix milliseconds.
+pub fn now_or(now_ms: Option<u64>) -> u64 {
+    now_ms.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .and_then(|d| u64::try_from(d.as_millis()).ok())
+            .unwrap_or(0)
+    })
+}
+
+/// A Python `bytes` copy of `b`.
+pub fn bytes(py: Python<'_>, b: &[u8]) -> Py<PyBytes> {
+    PyBytes::new(py, b).unbind()
+}
+
+static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn json_fn<'py>(
+    py: Python<'py>,
+    cell: &'static PyOnceLock<Py<PyAny>>,
+    name: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let f = cell.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("json")?.getattr(name)?.unbind())
+    })?;
+    Ok(f.bind(py).clone())
+}
+
+/// JSON text of a wire object given as a `str` (used as is) or any JSON-able Python value
+/// (`dict`); a value `json.dumps` refuses is `INVALID_INPUT`.
+pub fn json_text(obj: &Bound<'_, PyAny>) -> SwResult<String> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.extract::<String>()?);
+    }
+    let py = obj.py();
+    let dumps = json_fn(py, &DUMPS, "dumps")?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("separators", (",", ":"))?;
+    kwargs.set_item("ensure_ascii", false)?;
+    kwargs.set_item("allow_nan", false)?;
+    match dumps.call((obj,), Some(&kwargs)) {
+        Ok(text) => Ok(text.extract::<String>()?),
+        Err(_) => Err(SwErr::Core(sealwright::Error::InvalidInput)),
+    }
+}
+
+/// The Python value (`dict`) of JSON text produced by the core.
+pub fn json_value(py: Python<'_>, text: &str) -> SwResult<Py<PyAny>> {
+    let loads = json_fn(py, &LOADS, "loads")?;
+    Ok(loads.call1((text,))?.unbind())
+}

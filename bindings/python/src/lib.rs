@@ -1,0 +1,30 @@
+//! `sealwright._native`: the pyo3 extension module behind the `sealwright` Python package.
+//!
+//! This crate holds no protocol logic: every function converts Python values to the core's
+//! types, calls `sealwright` and converts back. The pure-Python package in
+//! `python/sealwright/` re-exports these names under one submodule per protocol.
+//!
+//! Conventions of this layer (and only this layer):
+//! * randomness comes from the OS RNG (`rand_core::UnwrapErr(getrandom::SysRng)`);
+//! * a missing `now_ms` argument means the system clock, in Unix milliseconds;
+//! * every core [`sealwright::Error`] becomes an instance of its own exception class
+//!   (`sealwright.DecryptionFailed`, ...), all subclasses of `sealwright.SealwrightError`, built
+//!   at import from [`sealwright::Error::ALL`] so the list cannot drift;
+//! * the slow secret-key work (Argon2, PBKDF2, RSA private-key operations) runs with the GIL
+//!   released (`Python::detach`).
+
+use pyo3::prelude::*;
+
+mod common;
+mod effects;
+mod errors;
+mod relay;
+
+/// The module `sealwright._native`.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    effects::register(m)?;
+    relay::register(m)?;
+    Ok(())
+}

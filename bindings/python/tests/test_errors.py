@@ -1,0 +1,51 @@
+"""Exception classes: one per spec code, generated from the core's list."""
+
+from __future__ import annotations
+
+import pytest
+
+import sealwright
+from sealwright import relay
+
+
+def test_one_subclass_per_code_matches_core_list() -> None:
+    assert len(sealwright.ERROR_CODES) == 30
+    for name, code, message in sealwright.ERROR_CODES:
+        cls = getattr(sealwright, name)
+        assert issubclass(cls, sealwright.SealwrightError)
+        assert issubclass(cls, Exception)
+        assert cls.code == code
+        assert cls.__module__ == "sealwright"
+        assert name in sealwright.__all__
+        assert message
+    # The static re-export list (and the stub) name exactly the core's classes.
+    exported = {n for n in sealwright.__all__ if isinstance(getattr(sealwright, n), type)}
+    exported -= {"Effect", "SealwrightError"}
+    assert exported == {name for name, _, _ in sealwright.ERROR_CODES}
+
+
+def test_stub_lists_every_error_class() -> None:
+    import pathlib
+
+    stub = (pathlib.Path(sealwright.__file__).parent / "_native.pyi").read_text()
+    for name, _, _ in sealwright.ERROR_CODES:
+        assert f"class {name}(SealwrightError): ..." in stub
+
+
+def test_raised_error_carries_code_and_message() -> None:
+    with pytest.raises(sealwright.KeyRejected) as info:
+        relay.register({"kty": "EC"})
+    err = info.value
+    assert err.code == "KEY_REJECTED"
+    assert isinstance(err, sealwright.SealwrightError)
+    assert str(err).startswith("KEY_REJECTED: ")
+
+
+def test_catch_by_base_class() -> None:
+    try:
+        relay.register("not json")
+    except sealwright.SealwrightError as e:
+        assert e.code == "INVALID_INPUT"
+        assert isinstance(e, sealwright.InvalidInput)
+    else:
+        pytest.fail("no error raised")
