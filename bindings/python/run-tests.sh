@@ -26,6 +26,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+echo "==> rustfmt and clippy of the binding crate (its own workspace, so the root checks skip it)"
+(cd "$here" && cargo fmt --check && cargo clippy -q --all-targets -- -D warnings)
+
 echo "==> building the extension (maturin develop --release, target $CARGO_TARGET_DIR)"
 (cd "$here" && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" "$venv/bin/maturin" develop --release -q)
 

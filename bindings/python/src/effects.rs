@@ -120,7 +120,8 @@ impl From<&sealwright::Effect> for Effect {
     }
 }
 
-/// Converts a list of core effects.
+/// Converts a list of core effects (used by the protocols that return effect lists).
+#[allow(dead_code)]
 pub fn effects(list: &[sealwright::Effect]) -> Vec<Effect> {
     list.iter().map(Effect::from).collect()
 }

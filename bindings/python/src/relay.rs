@@ -326,7 +326,10 @@ impl RelayServer {
     }
 
     fn __repr__(&self) -> String {
-        format!("RelayServer(current_rkid={:?})", self.inner.current().rkid())
+        format!(
+            "RelayServer(current_rkid={:?})",
+            self.inner.current().rkid()
+        )
     }
 }
 
