@@ -49,3 +49,17 @@ def test_catch_by_base_class() -> None:
         assert isinstance(e, sealwright.InvalidInput)
     else:
         pytest.fail("no error raised")
+
+
+def test_submodules_import_both_ways() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sealwright.relay\n"
+        "from sealwright.relay import RelayServer, register\n"
+        "assert sealwright.relay.RelayServer is RelayServer\n"
+        "assert RelayServer.__module__ == 'sealwright.relay'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
