@@ -27,15 +27,12 @@ type Aes256Gcm16 = AesGcm<Aes256, U16>;
 type Aes128Gcm12 = AesGcm<Aes128, U12>;
 type Aes256Gcm12 = AesGcm<Aes256, U12>;
 
-fn encrypt_with<C: KeyInit + Aead>(
+fn encrypt_with<C: KeyInit + Aead + aes_gcm::AeadCore>(
     key: &[u8],
     nonce: &[u8],
     pt: &[u8],
     aad: &[u8],
-) -> Result<Vec<u8>>
-where
-    C: aes_gcm::AeadCore,
-{
+) -> Result<Vec<u8>> {
     let cipher = C::new_from_slice(key).map_err(|_| Error::InvalidInput)?;
     let nonce = Array::try_from(nonce).map_err(|_| Error::InvalidInput)?;
     cipher
@@ -43,15 +40,12 @@ where
         .map_err(|_| Error::InvalidInput)
 }
 
-fn decrypt_with<C: KeyInit + Aead>(
+fn decrypt_with<C: KeyInit + Aead + aes_gcm::AeadCore>(
     key: &[u8],
     nonce: &[u8],
     ct: &[u8],
     aad: &[u8],
-) -> Result<SecretVec>
-where
-    C: aes_gcm::AeadCore,
-{
+) -> Result<SecretVec> {
     let cipher = C::new_from_slice(key).map_err(|_| Error::InvalidInput)?;
     let nonce = Array::try_from(nonce).map_err(|_| Error::DecryptionFailed)?;
     cipher
