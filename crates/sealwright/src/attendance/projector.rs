@@ -1,0 +1,172 @@
+//! The projector state machine of spec §5 "Projection".
+//!
+//! Holds the live payloads (one per student and round), picks one uniformly at random per
+//! frame from the injected RNG, counts displays, keeps each payload's `shown_at_ms` history
+//! (what validation step 5 reads), and emits one `NOT_CAPTURED` notice per payload when it is
+//! shown more than `MAX_DISPLAYS` times without a valid response. A payload leaves the
+//! projector when its round is answered or deleted ([`Projector::remove`]).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use rand_core::CryptoRng;
+
+/// Which QR a payload is: a student's round.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PayloadId {
+    /// The student.
+    pub user_id: String,
+    /// The round.
+    pub round: u32,
+}
+
+#[derive(Debug, Clone)]
+struct Live {
+    id: PayloadId,
+    qr_text: String,
+    displays: u32,
+    shown_at_ms: Vec<u64>,
+    notified: bool,
+}
+
+/// One frame: the QR to show now, and a `NOT_CAPTURED` notice if this display crossed
+/// `MAX_DISPLAYS` for the first time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The payload shown.
+    pub id: PayloadId,
+    /// Its QR text.
+    pub qr_text: String,
+    /// Its display count, this frame included.
+    pub displays: u32,
+    /// `Some(id)` exactly once per payload: shown more than `MAX_DISPLAYS` times without a
+    /// valid response.
+    pub not_captured: Option<PayloadId>,
+}
+
+/// The projector.
+#[derive(Debug, Clone)]
+pub struct Projector {
+    live: Vec<Live>,
+    max_displays: u32,
+}
+
+/// A uniform index in `0..n` (`n > 0`) by rejection sampling on `u64`s. After 64 rejections
+/// (probability below 2^-64 for any `n` a projector holds) it falls back to the modulo.
+fn uniform_index<R: CryptoRng + ?Sized>(rng: &mut R, n: usize) -> usize {
+    let n64 = n as u64;
+    // Accept x <= u64::MAX - r, where r = 2^64 mod n: a multiple of n values.
+    let r = (u64::MAX % n64).wrapping_add(1) % n64;
+    let limit = u64::MAX - r;
+    let mut x = rng.next_u64();
+    for _ in 0..64 {
+        if x <= limit {
+            break;
+        }
+        x = rng.next_u64();
+    }
+    // x % n < n, so the cast back is lossless.
+    usize::try_from(x % n64).unwrap_or(0)
+}
+
+impl Projector {
+    /// An empty projector with the given `MAX_DISPLAYS`.
+    pub fn new(max_displays: u32) -> Self {
+        Self {
+            live: Vec::new(),
+            max_displays,
+        }
+    }
+
+    /// Adds a payload, or replaces the QR text of a live one (a re-issued round keeps its
+    /// display count; its projection history starts again, since the old QR is gone).
+    pub fn insert(&mut self, id: PayloadId, qr_text: String) {
+        if let Some(live) = self.live.iter_mut().find(|l| l.id == id) {
+            live.qr_text = qr_text;
+            live.shown_at_ms.clear();
+        } else {
+            self.live.push(Live {
+                id,
+                qr_text,
+                displays: 0,
+                shown_at_ms: Vec::new(),
+                notified: false,
+            });
+        }
+    }
+
+    /// Removes a payload (answered or deleted); `false` if it was not live.
+    pub fn remove(&mut self, id: &PayloadId) -> bool {
+        match self.live.iter().position(|l| &l.id == id) {
+            Some(i) => {
+                self.live.swap_remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Number of live payloads.
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    /// Whether nothing is live.
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty()
+    }
+
+    /// Whether `id` is live.
+    pub fn contains(&self, id: &PayloadId) -> bool {
+        self.live.iter().any(|l| &l.id == id)
+    }
+
+    /// A uniformly random live payload, or `None` when nothing is live.
+    pub fn pick<R: CryptoRng + ?Sized>(&self, rng: &mut R) -> Option<&PayloadId> {
+        if self.live.is_empty() {
+            return None;
+        }
+        self.live
+            .get(uniform_index(rng, self.live.len()))
+            .map(|l| &l.id)
+    }
+
+    /// Shows `id` at server time `now_ms`: counts the display, records `shown_at_ms`, and
+    /// emits the one-time `NOT_CAPTURED` notice when the count first exceeds `MAX_DISPLAYS`.
+    pub fn show(&mut self, id: &PayloadId, now_ms: u64) -> Option<Frame> {
+        let max = self.max_displays;
+        let live = self.live.iter_mut().find(|l| &l.id == id)?;
+        live.displays = live.displays.saturating_add(1);
+        live.shown_at_ms.push(now_ms);
+        let not_captured = if live.displays > max && !live.notified {
+            live.notified = true;
+            Some(live.id.clone())
+        } else {
+            None
+        };
+        Some(Frame {
+            id: live.id.clone(),
+            qr_text: live.qr_text.clone(),
+            displays: live.displays,
+            not_captured,
+        })
+    }
+
+    /// One frame: [`Self::pick`] then [`Self::show`].
+    pub fn next_frame<R: CryptoRng + ?Sized>(&mut self, now_ms: u64, rng: &mut R) -> Option<Frame> {
+        let id = self.pick(rng)?.clone();
+        self.show(&id, now_ms)
+    }
+
+    /// The server times at which `id`'s current QR was shown (empty if never or not live).
+    pub fn shown_at(&self, id: &PayloadId) -> &[u64] {
+        self.live
+            .iter()
+            .find(|l| &l.id == id)
+            .map_or(&[], |l| l.shown_at_ms.as_slice())
+    }
+
+    /// How often `id` was shown.
+    pub fn displays(&self, id: &PayloadId) -> Option<u32> {
+        self.live.iter().find(|l| &l.id == id).map(|l| l.displays)
+    }
+}
