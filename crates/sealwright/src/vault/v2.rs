@@ -228,9 +228,21 @@ pub fn unlock(
     validate_identifier(user_id)?;
     let salt = check_salt(salt)?;
     kdf.check()?;
-    let boxed = parse_wrapped_key(wrapped_vault_key)?;
+    parse_wrapped_key(wrapped_vault_key)?;
     let master_key = kdf.master_key(master_password, &salt)?;
-    let wrap_key = wrap_key(&master_key)?;
+    unlock_with_wrap_key(user_id, &wrap_key(&master_key)?, wrapped_vault_key)
+}
+
+/// The last step of [`unlock`], for a caller that already holds `WK` (e.g. derived once
+/// and kept in secure storage): checks `userId` and the wrapped key shape (`INVALID_INPUT`),
+/// then unwraps `VK` (`DECRYPTION_FAILED`).
+pub fn unlock_with_wrap_key(
+    user_id: &str,
+    wrap_key: &SecretKey32,
+    wrapped_vault_key: &str,
+) -> Result<UnlockedVault> {
+    validate_identifier(user_id)?;
+    let boxed = parse_wrapped_key(wrapped_vault_key)?;
     let vault_key = open(wrap_key.expose(), &boxed, &key_aad(user_id)?)?;
     UnlockedVault::new(user_id, SecretKey32::from_slice(vault_key.expose())?)
 }
