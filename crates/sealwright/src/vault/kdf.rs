@@ -176,6 +176,17 @@ impl KdfParams {
     }
 }
 
+/// `PBKDF2-HMAC-SHA256(password, salt, iterations, out.len())` through the `pbkdf2` crate:
+/// the one PBKDF2 path of the vault (legacy record keys, PHC verifiers, version 2 KDF).
+/// `INVALID_INPUT` for zero iterations or an empty output.
+pub fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()> {
+    if iterations == 0 || out.is_empty() {
+        return Err(Error::InvalidInput);
+    }
+    pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, out);
+    Ok(())
+}
+
 /// Argon2id v0x13 through the `argon2` crate; with the `parallel` feature (on for native
 /// builds) the `p` lanes are filled on rayon threads.
 pub(crate) fn argon2id(

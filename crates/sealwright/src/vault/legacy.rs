@@ -7,8 +7,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 use serde::Deserialize;
-use sha2::Sha256;
 
+use super::kdf::pbkdf2_sha256;
 use crate::crypto::{TAG_LEN, aes_gcm_decrypt};
 use crate::encoding::{b64_decode, b64_encode, validate_identifier};
 use crate::error::{Error, Result};
@@ -22,12 +22,12 @@ pub const LEGACY_IV_LEN: usize = 16;
 fn pbkdf2_user_key(secret: &SecretString, user_id: &str) -> Result<SecretKey32> {
     validate_identifier(user_id)?;
     let mut key = SecretKey32::zeroed();
-    pbkdf2::pbkdf2_hmac::<Sha256>(
+    pbkdf2_sha256(
         secret.as_bytes(),
         user_id.as_bytes(),
         LEGACY_ITERATIONS,
         key.expose_mut(),
-    );
+    )?;
     Ok(key)
 }
 

@@ -92,7 +92,7 @@ mod v2;
 
 pub use kdf::{
     ALG_ARGON2ID, ALG_PBKDF2_SHA256, ARGON2_MAX_M, ARGON2_MAX_P, ARGON2_MAX_T, ARGON2_MIN_M,
-    ARGON2_MIN_P, ARGON2_MIN_T, KdfParams, PBKDF2_MAX_I, PBKDF2_MIN_I,
+    ARGON2_MIN_P, ARGON2_MIN_T, KdfParams, PBKDF2_MAX_I, PBKDF2_MIN_I, pbkdf2_sha256,
 };
 #[cfg(feature = "test-utils")]
 pub use legacy::legacy_compat;

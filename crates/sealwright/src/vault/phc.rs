@@ -6,9 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 use rand_core::CryptoRng;
-use sha2::Sha256;
 
-use super::kdf::PBKDF2_MAX_I;
+use super::kdf::{PBKDF2_MAX_I, pbkdf2_sha256};
 use super::legacy::LEGACY_ITERATIONS;
 use crate::crypto::ct_eq;
 use crate::encoding::{phc_b64_decode, phc_b64_encode};
@@ -65,10 +64,10 @@ fn decimal(text: &str) -> Option<u32> {
     if canonical { text.parse().ok() } else { None }
 }
 
-fn pbkdf2_hash(password: &SecretString, salt: &[u8], iterations: u32) -> SecretKey32 {
+fn pbkdf2_hash(password: &SecretString, salt: &[u8], iterations: u32) -> Result<SecretKey32> {
     let mut hash = SecretKey32::zeroed();
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, hash.expose_mut());
-    hash
+    pbkdf2_sha256(password.as_bytes(), salt, iterations, hash.expose_mut())?;
+    Ok(hash)
 }
 
 fn check_iterations(iterations: u32) -> Result<()> {
@@ -90,7 +89,7 @@ impl PasswordVerifier {
         check_iterations(iterations)?;
         let mut salt = alloc::vec![0u8; PHC_SALT_LEN];
         rng.fill_bytes(&mut salt);
-        let hash = pbkdf2_hash(password, &salt, iterations);
+        let hash = pbkdf2_hash(password, &salt, iterations)?;
         Ok(Self {
             iterations,
             salt,
@@ -162,8 +161,9 @@ impl PasswordVerifier {
 
     /// Whether `password` matches: recomputes PBKDF2 and compares in constant time.
     pub fn verify(&self, password: &SecretString) -> bool {
-        let candidate = pbkdf2_hash(password, &self.salt, self.iterations);
-        ct_eq(candidate.expose(), self.hash.expose())
+        // Parsing and creation guarantee iterations >= 100,000, so this cannot fail.
+        pbkdf2_hash(password, &self.salt, self.iterations)
+            .is_ok_and(|candidate| ct_eq(candidate.expose(), self.hash.expose()))
     }
 }
 
