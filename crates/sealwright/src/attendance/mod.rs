@@ -91,8 +91,9 @@
 //! * A QR that opens with the student's `K_qr` but names another `userId` is `QR_INVALID`; one
 //!   that does not open is `DECRYPTION_FAILED` (simply not the student's).
 //! * With many students a QR is shown rarely (one random QR per 500 ms frame), so
-//!   [`session::ClassSession::frame`] re-issues a picked payload whose TTL has passed
-//!   unanswered (same round, fresh nonce, `issued_at_ms` and TOTPs; attempts kept; display
+//!   [`session::ClassSession::frame`] re-issues a picked payload older than `TTL - rt_max`
+//!   (105 s), so that every projected QR can be answered within the RT window before it
+//!   expires (same round, fresh nonce, `issued_at_ms` and TOTPs; attempts kept; display
 //!   count kept, projection history restarted). The `NOT_CAPTURED` notice counts displays per
 //!   student and round across re-issues, and the payload stays live after it.
 //! * Scoring sums left to right in IEEE double (see [`score`]); it needs at least one RT.

@@ -307,9 +307,10 @@ impl ClassSession {
         Ok(alloc::vec![self.issue(&user_id, 1, 0, now_ms, rng)?])
     }
 
-    /// One projector frame at `now_ms`. A picked payload whose TTL has passed without a valid
-    /// response is re-issued first (same round, fresh nonce and `issued_at_ms`, attempts
-    /// kept), so a large class still sees every QR. `None` when nothing is live.
+    /// One projector frame at `now_ms`. A picked payload older than `TTL - rt_max` (105 s by
+    /// default) is re-issued first (same round, fresh nonce and `issued_at_ms`, attempts
+    /// kept), so a large class still sees every QR and every projected QR can still be
+    /// answered within the RT window before its TTL. `None` when nothing is live.
     pub fn frame<R: CryptoRng + ?Sized>(
         &mut self,
         now_ms: u64,
@@ -319,13 +320,18 @@ impl ClassSession {
             return Ok(None);
         };
         let mut effects = Vec::new();
+        // Re-issue when an answer within the RT window could arrive after the TTL.
+        let fresh_for = self
+            .config
+            .payload_ttl_ms
+            .saturating_sub(self.config.rt_max_ms);
         let stale = self
             .students
             .get(&id.user_id)
             .and_then(|s| s.rounds.get(&id.round))
             .map(|m| {
                 (
-                    now_ms.saturating_sub(m.issued_at_ms) > self.config.payload_ttl_ms,
+                    now_ms.saturating_sub(m.issued_at_ms) > fresh_for,
                     m.attempts,
                 )
             });
