@@ -29,7 +29,7 @@
 //! Pieces, each usable alone: [`login`] (enrollment record, `NOT_ENROLLED`, login challenge,
 //! both sides' key derivation), [`totp`] (`totp-rs` behind a redacting type), [`round`] (round
 //! secret, metadata, QR payload and text, student trial and response), [`validate`] (steps 1
-//! to 7 as pure functions returning the metadata change), [`score`], [`projector`], and
+//! to 7 as pure functions returning the metadata change), [`score`](mod@score), [`projector`], and
 //! [`session::ClassSession`], which ties them together for one class and returns sealed store
 //! effects. Store values are sealed with [`StoreSealer`](crate::effect::StoreSealer) as in
 //! spec §2.3 and start with the version byte `0x01`.
@@ -96,7 +96,7 @@
 //!   expires (same round, fresh nonce, `issued_at_ms` and TOTPs; attempts kept; display
 //!   count kept, projection history restarted). The `NOT_CAPTURED` notice counts displays per
 //!   student and round across re-issues, and the payload stays live after it.
-//! * Scoring sums left to right in IEEE double (see [`score`]); it needs at least one RT.
+//! * Scoring sums left to right in IEEE double (see [`score`](mod@score)); it needs at least one RT.
 
 pub mod base45;
 pub mod login;
