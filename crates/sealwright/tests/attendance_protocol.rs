@@ -460,13 +460,18 @@ fn open_put(sealer: &StoreSealer, e: &Effect) -> (String, Vec<u8>, Option<u64>) 
     }
 }
 
+/// A class session with a fixed sealer, and an enrollment record to register with.
+fn class_with(config: Config) -> (StoreSealer, ClassSession, EnrollmentRecord) {
+    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
+    let class = ClassSession::new(SID, server_secret(), sealer.clone(), config).unwrap();
+    let enrolled = EnrollmentRecord::new(&[4; 16], b"cose", [0; 16], 0).unwrap();
+    (sealer, class, enrolled)
+}
+
 #[test]
 fn class_session_effects_and_results() {
     let mut rng = rng();
-    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
-    let mut class =
-        ClassSession::new(SID, server_secret(), sealer.clone(), Config::default()).unwrap();
-    let enrolled = EnrollmentRecord::new(&[4; 16], b"cose", [0; 16], 0).unwrap();
+    let (sealer, mut class, enrolled) = class_with(Config::default());
     let (alice, alice_srv) = login("alice", &mut rng);
     let (_, bob_srv) = login("bob", &mut rng);
     assert_eq!(
@@ -582,13 +587,10 @@ fn class_session_effects_and_results() {
 #[test]
 fn class_session_max_attempts_and_close() {
     let mut rng = rng();
-    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
-    let config = Config {
+    let (sealer, mut class, enrolled) = class_with(Config {
         max_displays: 2,
         ..Config::default()
-    };
-    let mut class = ClassSession::new(SID, server_secret(), sealer.clone(), config).unwrap();
-    let enrolled = EnrollmentRecord::new(&[4; 16], b"cose", [0; 16], 0).unwrap();
+    });
     let (alice, alice_srv) = login("alice", &mut rng);
     let (_, bob_srv) = login("bob", &mut rng);
     class
@@ -674,10 +676,7 @@ fn class_session_max_attempts_and_close() {
 #[test]
 fn stale_payload_is_reissued_with_attempts_kept() {
     let mut rng = rng();
-    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
-    let mut class =
-        ClassSession::new(SID, server_secret(), sealer.clone(), Config::default()).unwrap();
-    let enrolled = EnrollmentRecord::new(&[4; 16], b"cose", [0; 16], 0).unwrap();
+    let (_, mut class, enrolled) = class_with(Config::default());
     let (alice, alice_srv) = login("alice", &mut rng);
     class
         .register(Some(&enrolled), alice_srv, T0, &mut rng)
