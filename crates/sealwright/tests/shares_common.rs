@@ -93,3 +93,22 @@ pub fn stored_current(store: &MemoryStore, address: &Address) -> u32 {
     let key = shares::current_key(address);
     shares::open_stored_generation(&sealer(), &key, store.get(&key, 0).unwrap()).unwrap()
 }
+
+/// `recover` of the fixture wallet (its password and address) from a hot and a cold envelope.
+pub fn recover_fixture(
+    hot: &str,
+    cold: &str,
+    generation: u32,
+    rng: &mut rand_chacha::ChaCha20Rng,
+) -> sealwright::Result<shares::Recovered> {
+    let f = fixture();
+    shares::recover(
+        &f.password,
+        hot,
+        cold,
+        &f.address,
+        generation,
+        &sealer(),
+        rng,
+    )
+}

@@ -18,7 +18,7 @@ use sealwright::effect::{Effect, MemoryStore};
 use sealwright::encoding::{hex_decode_array, hex_encode};
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::shares::{self, Address, SharePlaintext, WalletKey};
-use shares_common::{fixture, sealer, stored_cold, stored_current, stored_hot};
+use shares_common::{fixture, recover_fixture, sealer, stored_cold, stored_current, stored_hot};
 
 /// The test vectors of EIP-55 (all caps, all lower, and normal mixed-case addresses).
 const EIP55: [&str; 8] = [
@@ -238,26 +238,9 @@ fn empty_password_is_refused_for_sealing() {
 fn recover_checks_the_expected_generation() {
     let f = fixture();
     let mut rng = ChaCha20Rng::from_seed([3; 32]);
-    let r = shares::recover(
-        &f.password,
-        &f.envelopes[1],
-        &f.envelopes[2],
-        &f.address,
-        1,
-        &sealer(),
-        &mut rng,
-    );
+    let r = recover_fixture(&f.envelopes[1], &f.envelopes[2], 1, &mut rng);
     assert_eq!(r.err(), Some(Error::GenerationMismatch));
-    let r = shares::recover(
-        &f.password,
-        &f.recovered[1],
-        &f.recovered[2],
-        &f.address,
-        1,
-        &sealer(),
-        &mut rng,
-    )
-    .unwrap();
+    let r = recover_fixture(&f.recovered[1], &f.recovered[2], 1, &mut rng).unwrap();
     assert_eq!(r.generation, 2);
     let keys: Vec<&str> = r.effects.iter().map(Effect::key).collect();
     let a = &f.address;
@@ -410,16 +393,7 @@ fn debug_redaction() {
     let k_hex = hex_encode(k.expose());
     let mut rng = ChaCha20Rng::from_seed([6; 32]);
     let created = shares::create(&f.password, &sealer(), &mut rng).unwrap();
-    let recovered = shares::recover(
-        &f.password,
-        &f.envelopes[1],
-        &f.envelopes[2],
-        &f.address,
-        0,
-        &sealer(),
-        &mut rng,
-    )
-    .unwrap();
+    let recovered = recover_fixture(&f.envelopes[1], &f.envelopes[2], 0, &mut rng).unwrap();
 
     let printed = [
         format!("{:?}", opened),
