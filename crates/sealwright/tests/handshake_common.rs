@@ -1,0 +1,176 @@
+//! Shared fixtures for the handshake tests: the server key of `test-vectors/handshake.json`
+//! (no RSA keygen in tests), a scripted-then-seeded RNG, and a client/server harness over a
+//! `MemoryStore`. Included as a module by the other `handshake_*` tests.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use sealwright::effect::{Effect, MemoryStore};
+use sealwright::encoding::hex_decode;
+use sealwright::handshake::server::{self, Outcome, Records, ServerKeys};
+use sealwright::handshake::{AwaitingResponse, Client, Established, PrimaryKey};
+use sealwright::rng::ScriptedThen;
+use sealwright::rsa_keys::RsaPrivateKey;
+use sealwright::secret::{SecretKey32, SecretVec};
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// Time of the vector handshakes (2026-01-01T00:00:00Z) in ms.
+pub const NOW_MS: u64 = 1_767_225_600_000;
+
+/// The vector file.
+pub const FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../test-vectors/handshake.json"
+);
+
+/// Every case of the vector file.
+pub fn cases() -> &'static [Value] {
+    static C: OnceLock<Vec<Value>> = OnceLock::new();
+    C.get_or_init(|| {
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(FILE).unwrap()).unwrap();
+        assert_eq!(v["protocol"], "handshake");
+        assert_eq!(v["specVersion"], 1);
+        v["cases"].as_array().unwrap().clone()
+    })
+}
+
+/// Hex field of a case.
+pub fn h(c: &Value, k: &str) -> Vec<u8> {
+    hex_decode(
+        c[k].as_str()
+            .unwrap_or_else(|| panic!("{}: {k}", c["name"])),
+    )
+    .unwrap()
+}
+
+/// The server RSA-4096 identity of the vectors, parsed once.
+pub fn server_rsa() -> &'static RsaPrivateKey {
+    static K: OnceLock<RsaPrivateKey> = OnceLock::new();
+    K.get_or_init(|| {
+        RsaPrivateKey::from_pkcs8_der(&h(&cases()[0], "serverRsaPrivateKeyPkcs8")).unwrap()
+    })
+}
+
+/// Server keys with the vectors' identity, entropy and storage secret.
+pub fn server_keys() -> ServerKeys {
+    let c = &cases()[0];
+    ServerKeys::new(
+        server_rsa().clone(),
+        SecretVec::new(h(c, "serverEntropy")),
+        &SecretKey32::from_slice(&h(c, "storageSecret")).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Scripted bytes first, then a fixed-seed ChaCha20 (RSA blinding and padding, store seals).
+pub type ThenRng = ScriptedThen<ChaCha20Rng>;
+
+/// `chunks` concatenated, then a fixed-seed ChaCha20.
+pub fn then_rng<B: AsRef<[u8]>>(chunks: &[B]) -> ThenRng {
+    ScriptedThen::new(chunks, ChaCha20Rng::from_seed([0x5e; 32]))
+}
+
+/// Loads the records a process request names from `store` at `now_ms`.
+pub fn open_with_store(
+    keys: &ServerKeys,
+    store: &MemoryStore,
+    request: &str,
+    now_ms: u64,
+) -> sealwright::Result<Outcome> {
+    let names = server::process_store_keys(request)?;
+    let records = Records {
+        session: store.get(&names.session, now_ms),
+        eph: store.get(&names.eph, now_ms),
+        retry: store.get(&names.retry, now_ms),
+    };
+    server::open(keys, request, records, now_ms)
+}
+
+/// Runs a server handshake against `store`, applying its effects.
+pub fn handshake_with_store(
+    keys: &ServerKeys,
+    store: &mut MemoryStore,
+    request: &str,
+    now_ms: u64,
+    rng: &mut ChaCha20Rng,
+) -> sealwright::Result<(String, Vec<Effect>)> {
+    let last_key = server::handshake_store_key(request)?;
+    let last = store.get(&last_key, now_ms).map(<[u8]>::to_vec);
+    let (response, effects) = server::handshake(keys, request, last.as_deref(), now_ms, rng)?;
+    store.apply_all(&effects, now_ms);
+    Ok((response, effects))
+}
+
+/// One device and the server sharing a `MemoryStore`.
+pub struct Harness {
+    /// The server keys of the vectors.
+    pub keys: ServerKeys,
+    /// The server's store.
+    pub store: MemoryStore,
+    /// One RNG for both sides.
+    pub rng: ChaCha20Rng,
+    /// The device.
+    pub device_id: String,
+    /// The device's primary key.
+    pub primary: PrimaryKey,
+}
+
+impl Harness {
+    /// A device with a fresh primary key and an empty store.
+    pub fn new(device_id: &str, seed: u8) -> Self {
+        let mut rng = ChaCha20Rng::from_seed([seed; 32]);
+        let primary = PrimaryKey::generate(&mut rng);
+        Self {
+            keys: server_keys(),
+            store: MemoryStore::new(),
+            rng,
+            device_id: device_id.to_string(),
+            primary,
+        }
+    }
+
+    /// A full handshake at `now_ms`.
+    pub fn handshake(&mut self, now_ms: u64) -> Established {
+        let client = Client::new(
+            &self.device_id,
+            self.primary.clone(),
+            self.keys.public_key(),
+        )
+        .unwrap();
+        let (request, pending) = client.start(&mut self.rng).unwrap();
+        let (response, _) =
+            handshake_with_store(&self.keys, &mut self.store, &request, now_ms, &mut self.rng)
+                .unwrap();
+        pending.finish(&response).unwrap()
+    }
+
+    /// Server side of one request at `now_ms`: opens it and, if new, answers `reply` and
+    /// applies the effects. Returns the response text.
+    pub fn serve(
+        &mut self,
+        request: &str,
+        reply: &[u8],
+        now_ms: u64,
+    ) -> sealwright::Result<String> {
+        match open_with_store(&self.keys, &self.store, request, now_ms)? {
+            Outcome::Retry(response) => Ok(response),
+            Outcome::Opened(opened) => {
+                let (response, effects) = opened.respond(reply, &mut self.rng)?;
+                self.store.apply_all(&effects, now_ms);
+                Ok(response)
+            }
+        }
+    }
+
+    /// Client sends `msg`; returns the request and pending state.
+    pub fn send(&mut self, session: Established, msg: &[u8]) -> (String, AwaitingResponse) {
+        session.send(msg, &mut self.rng).unwrap()
+    }
+}
