@@ -93,17 +93,14 @@ impl SharePlaintext {
     /// The 39-byte plaintext `0x01 || 0x02 || x || u32be(generation) || y`.
     pub fn encode(&self) -> SecretBytes<PLAINTEXT_LEN> {
         let mut out = SecretBytes::<PLAINTEXT_LEN>::zeroed();
-        let (head, y) = out.expose_mut().split_at_mut(7);
-        head.copy_from_slice(&[
-            FORMAT,
-            THRESHOLD,
-            self.x,
-            (self.generation >> 24) as u8,
-            (self.generation >> 16) as u8,
-            (self.generation >> 8) as u8,
-            self.generation as u8,
-        ]);
-        y.copy_from_slice(self.y.expose());
+        let bytes = [FORMAT, THRESHOLD, self.x]
+            .into_iter()
+            .chain(self.generation.to_be_bytes())
+            .chain(self.y.expose().iter().copied());
+        out.expose_mut()
+            .iter_mut()
+            .zip(bytes)
+            .for_each(|(o, b)| *o = b);
         out
     }
 
@@ -279,13 +276,16 @@ fn derive_two(
     second: &[u8; SALT_LEN],
 ) -> (Result<EnvelopeKey>, Result<EnvelopeKey>) {
     std::thread::scope(|scope| {
-        let handle = scope.spawn(|| derive_key(password, second));
+        // Should the OS refuse a thread, derive both here, one after the other.
+        let spawned = std::thread::Builder::new()
+            .spawn_scoped(scope, || derive_key(password, second))
+            .ok();
         let a = derive_key(password, first);
-        // A panic inside Argon2 is not expected; should the thread die, fall back to deriving
-        // here rather than propagating the panic.
-        let b = handle
-            .join()
-            .unwrap_or_else(|_| derive_key(password, second));
+        // A panic inside Argon2 is not expected; should the thread die anyway, derive here
+        // rather than propagate it.
+        let b = spawned
+            .and_then(|h| h.join().ok())
+            .unwrap_or_else(|| derive_key(password, second));
         (a, b)
     })
 }
