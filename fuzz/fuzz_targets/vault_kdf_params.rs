@@ -1,0 +1,21 @@
+#![no_main]
+//! KDF parameter parsing (spec §4.2): never panics; an accepted object re-serializes to the
+//! canonical JSON, which parses to the same parameters; check() only ever gives its codes.
+use libfuzzer_sys::fuzz_target;
+use sealwright::Error;
+use sealwright::vault::KdfParams;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match KdfParams::parse(text) {
+        Ok(kdf) => {
+            assert_eq!(KdfParams::parse(&kdf.to_json()), Ok(kdf));
+            if let Err(e) = kdf.check() {
+                assert!(matches!(e, Error::WeakKdf | Error::InvalidInput));
+            }
+        }
+        Err(e) => assert!(matches!(e, Error::InvalidInput | Error::UnsupportedVersion)),
+    }
+});
