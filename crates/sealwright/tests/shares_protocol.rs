@@ -376,6 +376,15 @@ fn recovery_survives_a_crash_after_any_effect() {
 }
 
 #[test]
+fn secret_types_zeroize_on_drop() {
+    fn assert_zod<T: zeroize::ZeroizeOnDrop>() {}
+    assert_zod::<WalletKey>();
+    assert_zod::<SharePlaintext>();
+    assert_zod::<shares::EnvelopeKey>();
+    assert_zod::<SecretString>();
+}
+
+#[test]
 fn debug_redaction() {
     let f = fixture();
     let opened =

@@ -53,6 +53,9 @@ pub struct SharePlaintext {
     y: SecretKey32,
 }
 
+// `y` is a `SecretKey32`, which zeroizes itself on drop; `x` and the generation are public.
+impl zeroize::ZeroizeOnDrop for SharePlaintext {}
+
 impl fmt::Debug for SharePlaintext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SharePlaintext")

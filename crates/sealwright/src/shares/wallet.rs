@@ -150,6 +150,9 @@ pub struct WalletKey {
     secret: SecretKey,
 }
 
+// The only field is a k256 `SecretKey`, which zeroizes itself on drop.
+impl zeroize::ZeroizeOnDrop for WalletKey {}
+
 impl fmt::Debug for WalletKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WalletKey")
