@@ -3,7 +3,8 @@
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::common::bytes;
+use crate::common::{bytes, os_rng};
+use crate::errors::SwResult;
 
 /// One write to the caller's store; apply a list in order, in one transaction.
 ///
@@ -120,12 +121,46 @@ impl From<&sealwright::Effect> for Effect {
     }
 }
 
-/// Converts a list of core effects (used by the protocols that return effect lists).
-#[allow(dead_code)]
+/// Converts a list of core effects.
 pub fn effects(list: &[sealwright::Effect]) -> Vec<Effect> {
     list.iter().map(Effect::from).collect()
 }
 
+/// The server's store sealer (spec §2.3): `K_store` derived from the 32-byte storage secret,
+/// held in Rust. Every stored value of the handshake, shares and attendance servers is sealed
+/// with it, bound to its store key.
+#[pyclass(frozen, module = "sealwright")]
+pub struct StoreSealer {
+    pub inner: sealwright::effect::StoreSealer,
+}
+
+#[pymethods]
+impl StoreSealer {
+    /// Derives `K_store` from the server's 32-byte storage secret.
+    #[new]
+    fn py_new(storage_secret: &[u8]) -> SwResult<Self> {
+        let secret = sealwright::SecretKey32::from_slice(storage_secret)?;
+        Ok(Self {
+            inner: sealwright::effect::StoreSealer::new(&secret)?,
+        })
+    }
+
+    /// `sealed(K_store, value, "sealwright/v1/store" || lp(key))`.
+    fn seal(&self, py: Python<'_>, key: &str, value: &[u8]) -> SwResult<Py<PyBytes>> {
+        Ok(bytes(py, &self.inner.seal(key, value, &mut os_rng())?))
+    }
+
+    /// Opens a value read from `key` (`DECRYPTION_FAILED` if it was sealed for another key).
+    fn open(&self, py: Python<'_>, key: &str, sealed: &[u8]) -> SwResult<Py<PyBytes>> {
+        Ok(bytes(py, self.inner.open(key, sealed)?.expose()))
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "StoreSealer(key=<redacted>)"
+    }
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<Effect>()
+    m.add_class::<Effect>()?;
+    m.add_class::<StoreSealer>()
 }

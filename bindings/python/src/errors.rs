@@ -150,3 +150,10 @@ impl From<SwErr> for PyErr {
 
 /// Result of every binding function.
 pub type SwResult<T> = Result<T, SwErr>;
+
+/// The exception instance of a core error (for results that report an error without raising).
+pub fn error_instance(py: Python<'_>, error: Error) -> Py<PyAny> {
+    raise(py, error, error.to_string())
+        .into_value(py)
+        .into_any()
+}

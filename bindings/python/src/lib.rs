@@ -15,10 +15,13 @@
 
 use pyo3::prelude::*;
 
+mod attendance;
 mod common;
 mod effects;
 mod errors;
 mod relay;
+mod shares;
+mod vault;
 
 /// The module `sealwright._native`.
 #[pymodule]
@@ -26,5 +29,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     effects::register(m)?;
     relay::register(m)?;
+    shares::register(m)?;
+    vault::register(m)?;
+    attendance::register(m)?;
     Ok(())
 }

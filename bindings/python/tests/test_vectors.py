@@ -6,6 +6,7 @@ knows: a new file or operation fails here instead of being skipped silently.
 
 from __future__ import annotations
 
+import base64
 import json
 import pathlib
 from typing import Any, Callable
@@ -13,7 +14,7 @@ from typing import Any, Callable
 import pytest
 
 import sealwright
-from sealwright import relay
+from sealwright import attendance, relay, shares, vault
 
 from conftest import VECTORS
 
@@ -86,8 +87,345 @@ def replay_relay(case: Case) -> None:
         pytest.fail(f"relay.json: unknown operation {op!r}")
 
 
+# --- shares.json ----------------------------------------------------------------------------
+
+SHARES_SEALER = sealwright.StoreSealer(b"\x5e" * 32)
+
+
+def check_share_block(case: Case, block: Case, envelopes: list[str]) -> None:
+    """Recomputes every share of a generation: y = d + a*x mod n, its plaintext, the Argon2id
+    key and the envelope byte for byte (from the recorded salt and IV)."""
+    password = case["password"]
+    d = int(case["walletPrivate"], 16)
+    a = int(block["coefficient"], 16)
+    generation = block["generation"]
+    assert [s["x"] for s in block["shares"]] == [1, 2, 3]
+    for share, envelope in zip(block["shares"], envelopes):
+        x = share["x"]
+        y = (d + a * x) % shares.CURVE_ORDER
+        plaintext = shares.SharePlaintext(x, generation, y.to_bytes(32, "big"))
+        assert plaintext.to_bytes().hex() == share["plaintext"]
+        assert shares.SharePlaintext.decode(bytes.fromhex(share["plaintext"])).x == x
+        salt, iv = bytes.fromhex(share["salt"]), bytes.fromhex(share["iv"])
+        assert shares.derive_key(password, salt).hex() == share["argon2Key"]
+        assert shares.seal_envelope(password, plaintext, salt, iv) == share["envelope"]
+        assert envelope == share["envelope"]
+
+
+def replay_shares(case: Case) -> None:
+    op = case.get("operation")
+    if op is None:
+        password, address, message = case["password"], case["address"], case["message"]
+        key = shares.WalletKey.from_bytes(bytes.fromhex(case["walletPrivate"]))
+        assert key.address == address == shares.checksum_address(address.lower())
+        assert case["generation"] == 0
+        envs = [s["envelope"] for s in case["shares"]]
+        check_share_block(case, case, envs)
+        assert shares.personal_message_hash(message).hex() == case["messageHash"]
+        assert key.sign_message(message) == case["signature"]
+        assert shares.sign(password, envs[0], envs[1], address, message) == case["signature"]
+        assert shares.recover_signer(message, case["signature"]) == address
+        opened = shares.open_wallet(password, envs[1], envs[2], address)
+        assert (opened.key.address, opened.generation) == (address, 0)
+        # The recorded recovery, recomputed from its coefficient, salts and IVs.
+        block = case["recovery"]
+        assert block["generation"] == 1
+        new = [s["envelope"] for s in block["shares"]]
+        check_share_block(case, block, new)
+        assert shares.sign(password, new[0], new[1], address, message) == case["signature"]
+        # A fresh recovery through the API (OS randomness): generation 1, signs the same.
+        recovered = shares.recover(password, envs[1], envs[2], address, 0, SHARES_SEALER)
+        assert recovered.generation == 1
+        assert [(e.op, e.key) for e in recovered.effects] == [
+            ("put", shares.hot_key(address, 1)),
+            ("put", shares.cold_key(address, 1)),
+            ("put", shares.current_key(address)),
+            ("delete", shares.hot_key(address, 0)),
+            ("delete", shares.cold_key(address, 0)),
+        ]
+        signature = shares.sign(
+            password, recovered.user_envelope, recovered.hot_envelope, address, message
+        )
+        assert signature == case["signature"]
+        return
+    code = case["expectedError"]
+    if op == "open":
+        expect_error(code, lambda: shares.open_envelope(case["password"], case["envelope"]))
+    elif op == "combine":
+        first, second = case["envelopes"]
+        expect_error(
+            code, lambda: shares.open_wallet(case["password"], first, second, case["address"])
+        )
+    else:
+        pytest.fail(f"shares.json: unknown operation {op!r}")
+
+
+# --- vault.json -----------------------------------------------------------------------------
+# Positive cases are recomputed through the public API wherever it takes the recorded inputs
+# (legacy keys, MK/AH/WK, unlock, the canonical JSON forms); outputs made from fresh randomness
+# (create_vault's salt/VK/nonce, record nonces, a verifier's salt) cannot be scripted from
+# Python, so those are checked by the inverse operation (unlock, decrypt, verify).
+
+
+def vault_unlock(case: Case) -> vault.UnlockedVault:
+    return vault.unlock(
+        case["userId"],
+        case["masterPassword"],
+        bytes.fromhex(case["salt"]),
+        sealwright.to_json(case["kdf"]),
+        case["wrappedVaultKey"],
+    )
+
+
+def check_vault_keys(v: Case, prefix: str, params: Case, password: str, salt: bytes) -> bytes:
+    def field(name: str) -> str:
+        value: str = v[prefix + name[0].upper() + name[1:] if prefix else name]
+        return value
+
+    mk = vault.master_key(password, salt, params)
+    assert mk.hex() == field("masterKey")
+    ah = vault.auth_hash(mk)
+    assert ah.hex() == field("authHash")
+    assert vault.auth_verifier(ah).hex() == field("authVerifier")
+    assert vault.verify_auth_hash(vault.auth_verifier(ah), ah)
+    assert not vault.verify_auth_hash(vault.auth_verifier(ah), mk)
+    wk = vault.wrap_key(mk)
+    assert wk.hex() == field("wrapKey")
+    return wk
+
+
+def check_vault_v2(v: Case) -> vault.UnlockedVault:
+    user_id, password = v["userId"], v["masterPassword"]
+    assert vault.parse_kdf(v["kdf"]) == v["kdf"]
+    assert sealwright.to_json(vault.parse_kdf(v["kdf"])) == sealwright.to_json(v["kdf"])
+    salt = bytes.fromhex(v["salt"])
+    wk = check_vault_keys(v, "", v["kdf"], password, salt)
+    unlocked = vault_unlock(v)
+    assert unlocked.vault_key().hex() == v["vaultKey"]
+    assert vault.unlock_with_wrap_key(user_id, wk, v["wrappedVaultKey"]).vault_key().hex() == v["vaultKey"]
+    for r in v["records"]:
+        assert vault.record_format(r["record"]) == "v2"
+        assert unlocked.decrypt_record(r["recordId"], r["record"]) == r["plaintext"].encode()
+        fresh = unlocked.encrypt_record(r["recordId"], r["plaintext"].encode())
+        assert unlocked.decrypt_record(r["recordId"], fresh) == r["plaintext"].encode()
+    pc = v["passwordChange"]
+    new_salt = bytes.fromhex(pc["newSalt"])
+    check_vault_keys(pc, "new", pc["newKdf"], pc["newMasterPassword"], new_salt)
+    reopened = vault.unlock(
+        user_id, pc["newMasterPassword"], new_salt, pc["newKdf"], pc["newWrappedVaultKey"]
+    )
+    assert reopened.vault_key().hex() == v["vaultKey"]
+    for r in v["records"]:
+        assert reopened.decrypt_record(r["recordId"], r["record"]) == r["plaintext"].encode()
+    # The change itself, with fresh randomness: the new server record unlocks the same VK.
+    changed = unlocked.change_master_password(pc["newMasterPassword"], pc["newKdf"])
+    assert changed.server.kdf == pc["newKdf"]
+    assert changed.server.verify_auth_hash(changed.auth_hash)
+    again = vault.unlock(
+        user_id,
+        pc["newMasterPassword"],
+        changed.server.salt,
+        changed.server.kdf,
+        changed.server.wrapped_vault_key,
+    )
+    assert again.vault_key().hex() == v["vaultKey"]
+    return unlocked
+
+
+def check_vault_legacy(entry: Case, unlocked: vault.UnlockedVault) -> None:
+    if entry["withMasterPassword"]:
+        key = vault.LegacyKey.from_master_password(entry["secret"], entry["userId"])
+    else:
+        key = vault.LegacyKey.from_server_secret(entry["secret"], entry["userId"])
+    assert key.secret_bytes().hex() == entry["pbkdf2Key"]
+    record = entry["record"]
+    assert vault.parse_legacy_record(record) == record
+    assert sealwright.to_json(vault.parse_legacy_record(sealwright.to_json(record))) == sealwright.to_json(record)
+    assert bytes.fromhex(entry["iv"]) == base64.b64decode(record["iv"])
+    assert key.open(record) == entry["plaintext"].encode()
+    assert vault.record_format(record) == "legacy"
+    migrated = unlocked.migrate_record(key, "migrated", record)
+    assert migrated.changed
+    assert unlocked.decrypt_record("migrated", migrated.record) == entry["plaintext"].encode()
+    again = unlocked.migrate_record(key, "migrated", migrated.record)
+    assert (again.changed, again.record) == (False, migrated.record)
+
+
+def check_vault_verifier(v: Case) -> None:
+    parsed = vault.PasswordVerifier.parse(v["phc"])
+    assert parsed.salt.hex() == v["salt"]
+    assert parsed.to_phc() == v["phc"]
+    assert parsed.verify(v["password"])
+    assert not parsed.verify(v["password"] + "x")
+    assert vault.verify_phc(v["phc"], v["password"]) is True
+
+
+def replay_vault(case: Case) -> None:
+    op = case.get("operation")
+    if op is None:
+        unlocked = check_vault_v2(case["v2"])
+        assert case["legacy"] and case["verifiers"]
+        for entry in case["legacy"]:
+            check_vault_legacy(entry, unlocked)
+        for v in case["verifiers"]:
+            check_vault_verifier(v)
+        return
+    code = case["expectedError"]
+    if op == "openLegacy":
+        expect_error(
+            code,
+            lambda: vault.LegacyKey.from_server_secret(case["secret"], case["userId"]).open(
+                sealwright.to_json(case["record"])
+            ),
+        )
+    elif op == "parseVerifier":
+        expect_error(code, lambda: vault.PasswordVerifier.parse(case["phc"]))
+    elif op == "unlock":
+        expect_error(code, lambda: vault_unlock(case))
+    elif op == "openRecord":
+        unlocked = vault_unlock(case)
+        expect_error(code, lambda: unlocked.decrypt_record(case["recordId"], case["record"]))
+    else:
+        pytest.fail(f"vault.json: unknown operation {op!r}")
+
+
+# --- attendance.json, totp.json, scoring.json ----------------------------------------------
+# Recomputed through the public API: the login challenge, the key schedule from sessionKey,
+# round secrets, TOTPs and TOTPu, the QR payload (opened by the student), and the server's
+# validation of every recorded response. The X25519 pairs (clientPrivate, serverPrivate) and
+# the seal nonces cannot be injected through the public API (the core draws them from the RNG
+# inside ClientLogin/server_login/issue_round/respond), so qrText and response are checked by
+# the inverse operation (try_qr, open_response), and a fresh response the API builds for the
+# same QR must validate too.
+
+
+def attendance_keys(case: Case) -> attendance.SessionKeys:
+    user_id = case["userId"]
+    challenge = attendance.login_challenge(
+        bytes.fromhex(case["loginNonce"]), bytes.fromhex(case["clientPublic"]), user_id
+    )
+    assert challenge.hex() == case["webauthnChallenge"]
+    keys = attendance.SessionKeys.from_session_key(user_id, bytes.fromhex(case["sessionKey"]))
+    assert keys.qr_key().hex() == case["qrKey"]
+    assert keys.response_key().hex() == case["responseKey"]
+    assert keys.totp_u_key().hex() == case["totpUKey"]
+    return keys
+
+
+def replay_attendance_rounds(case: Case, keys: attendance.SessionKeys) -> tuple[list[str], list[int]]:
+    server_secret = bytes.fromhex(case["serverSecret"])
+    session_id, user_id = case["sessionId"], case["userId"]
+    metas: dict[int, attendance.RoundMetadata] = {}
+    issued: set[int] = set()
+    results: list[str] = []
+    rts: list[int] = []
+    for e in case["rounds"]:
+        r = e["round"]
+        secret_s = attendance.round_secret(server_secret, session_id, user_id, r)
+        assert secret_s.hex() == e["roundSecret"]
+        assert attendance.totp_s(secret_s, e["issuedAtMs"]) == e["totpS"]
+        assert attendance.Totp(secret_s).generate(e["issuedAtMs"]) == e["totpS"]
+        if r not in issued:
+            issued.add(r)
+            metas[r] = attendance.RoundMetadata(e["issuedAtMs"], bytes.fromhex(e["qrNonce"]))
+        if "attemptsBefore" in e:
+            metas[r] = metas[r].with_attempts(e["attemptsBefore"])
+        # Student: the QR opens with K_qr to the recorded round, time, TOTPs and nonce.
+        qr = attendance.try_qr(keys, e["qrText"])
+        assert (qr.round, qr.issued_at_ms, qr.totp_s) == (r, e["issuedAtMs"], e["totpS"])
+        assert qr.session_id == session_id and qr.user_id == user_id
+        assert qr.matches(attendance.RoundMetadata(e["issuedAtMs"], bytes.fromhex(e["qrNonce"])))
+        totp_u = attendance.Totp(keys.totp_u_key()).generate(e["clientSentAtMs"])
+        assert totp_u == e["totpU"]
+        if not {"tamper", "responseNonce", "responseTotpS"} & set(e):
+            own = attendance.respond(keys, qr, e["clientSentAtMs"])
+            assert own["userId"] == e["response"]["userId"] and own["sessionId"] == session_id
+            # Opened at the student's own time, where its TOTPu is current by construction.
+            opened_own = attendance.open_response(keys, own, e["clientSentAtMs"])
+            assert opened_own.client_sent_at_ms == e["clientSentAtMs"]
+        # Server: steps 1 to 7 on the recorded response.
+        lookup = keys if e["response"]["userId"] == user_id else None
+        shown = [] if e["shownAtMs"] is None else [e["shownAtMs"]]
+        rt = None
+        try:
+            opened = attendance.open_response(lookup, e["response"], e["receivedAtMs"])
+        except sealwright.SealwrightError as err:
+            code = err.code
+        else:
+            assert opened.client_sent_at_ms == e["clientSentAtMs"]
+            verdict = opened.check(server_secret, metas.get(r), shown)
+            if verdict.metadata_action == "put":
+                meta = verdict.metadata
+                assert meta is not None
+                metas[r] = meta
+            elif verdict.metadata_action == "delete":
+                del metas[r]
+            if verdict.ok:
+                code, rt = "OK", verdict.rt_ms
+                assert rt == e["receivedAtMs"] - max(shown)
+            else:
+                assert verdict.code is not None
+                code = verdict.code
+                with pytest.raises(sealwright.SealwrightError) as info:
+                    verdict.raise_for_error()
+                assert info.value.code == code
+        assert code == e["result"], f"{case['name']}: round {r}"
+        assert rt == e["rtMs"], f"{case['name']}: rtMs"
+        if rt is not None:
+            rts.append(rt)
+        results.append(code)
+    return results, rts
+
+
+def replay_attendance(case: Case) -> None:
+    op = case.get("operation")
+    if op is None:
+        keys = attendance_keys(case)
+        results, rts = replay_attendance_rounds(case, keys)
+        assert results[-1] == "OK"
+        sc = attendance.score(rts)
+        assert (sc.certainty, sc.label, sc.status) == (case["certainty"], case["label"], case["status"])
+        return
+    code = case["expectedError"]
+    if op == "validate":
+        keys = attendance_keys(case)
+        results, _ = replay_attendance_rounds(case, keys)
+        assert results[-1] == code
+    elif op == "login":
+        nonce, point = bytes.fromhex(case["loginNonce"]), bytes.fromhex(case["clientPublic"])
+        expect_error(code, lambda: attendance.server_login(case["userId"], nonce, point))
+        client = attendance.ClientLogin(case["userId"], nonce)
+        expect_error(code, lambda: client.finish(point))
+    else:
+        pytest.fail(f"attendance.json: unknown operation {op!r}")
+
+
+def replay_totp(case: Case) -> None:
+    assert "operation" not in case
+    key, t, step = bytes.fromhex(case["key"]), case["timeSeconds"], case["step"]
+    totp = attendance.Totp(key, case["algorithm"], case["digits"], step)
+    code = totp.generate_at_seconds(t)
+    assert code == case["code"]
+    if t * 1000 < 2**64:
+        assert totp.verify(code, t * 1000) == t // step
+    if case["algorithm"] == "SHA256" and case["digits"] == 6 and len(key) == 32:
+        assert attendance.Totp(key).generate_at_seconds(t) == case["code"]
+
+
+def replay_scoring(case: Case) -> None:
+    assert "operation" not in case
+    sc = attendance.score(case["rtsMs"])
+    assert sc.mean == case["mean"] and sc.std == case["std"]
+    assert (sc.certainty, sc.label, sc.status) == (case["certainty"], case["label"], case["status"])
+
+
 REPLAYERS: dict[str, Callable[[Case], None]] = {
+    "attendance": replay_attendance,
+    "totp": replay_totp,
+    "scoring": replay_scoring,
+    "vault": replay_vault,
     "relay": replay_relay,
+    "shares": replay_shares,
 }
 
 

@@ -6,7 +6,8 @@ One submodule per protocol: :mod:`sealwright.relay`, :mod:`sealwright.handshake`
 Binary values are ``bytes``, identifiers, passwords and wire strings are ``str``, JSON wire
 objects are ``dict`` (see :func:`to_json` / :func:`from_json`), times are ``int`` Unix
 milliseconds (default: now), randomness comes from the OS RNG. Server operations return
-:class:`Effect` lists to apply to a store in one transaction (:func:`apply_effects`).
+:class:`Effect` lists to apply to a store in one transaction (:func:`apply_effects`); stored
+values are sealed by a :class:`StoreSealer` (spec §2.3) made from the server's storage secret.
 
 Every error is a :class:`SealwrightError` with ``.code`` (the stable spec code) and is an
 instance of one subclass per code, e.g. :class:`DecryptionFailed`, :class:`KidRotated`.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from ._native import (
     ERROR_CODES,
     Effect,
+    StoreSealer,
     SealwrightError,
     InvalidInput,
     UnsupportedVersion,
@@ -54,6 +56,7 @@ from ._effects import apply_effects, from_json, to_json
 __all__ = [
     "ERROR_CODES",
     "Effect",
+    "StoreSealer",
     "SealwrightError",
     "InvalidInput",
     "UnsupportedVersion",
