@@ -13,7 +13,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sealwright::effect::{Effect, MemoryStore};
 use sealwright::encoding::hex_decode;
-use sealwright::handshake::server::{self, Outcome, Records, ServerKeys};
+use sealwright::handshake::server::{self, Outcome, ServerKeys};
 use sealwright::handshake::{AwaitingResponse, Client, Established, PrimaryKey};
 use sealwright::rng::ScriptedThen;
 use sealwright::rsa_keys::RsaPrivateKey;
@@ -84,13 +84,12 @@ pub fn open_with_store(
     request: &str,
     now_ms: u64,
 ) -> sealwright::Result<Outcome> {
-    let names = server::process_store_keys(request)?;
-    let records = Records {
-        session: store.get(&names.session, now_ms),
-        eph: store.get(&names.eph, now_ms),
-        retry: store.get(&names.retry, now_ms),
-    };
-    server::open(keys, request, records, now_ms)
+    server::open_with(
+        keys,
+        request,
+        |key| store.get(key, now_ms).map(<[u8]>::to_vec),
+        now_ms,
+    )
 }
 
 /// Runs a server handshake against `store`, applying its effects.

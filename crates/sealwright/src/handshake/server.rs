@@ -308,6 +308,34 @@ pub fn open(
     })))
 }
 
+/// [`process_store_keys`] then [`open`] in one call, for callers that can read their store
+/// synchronously: `load(key)` returns the live value stored at `key` at `now_ms`, if any.
+///
+/// ```
+/// # use sealwright::handshake::server;
+/// # fn demo(keys: &server::ServerKeys, store: &sealwright::effect::MemoryStore, request: &str,
+/// #         now_ms: u64) -> sealwright::Result<server::Outcome> {
+/// server::open_with(keys, request, |key| store.get(key, now_ms).map(<[u8]>::to_vec), now_ms)
+/// # }
+/// ```
+pub fn open_with<F: FnMut(&str) -> Option<Vec<u8>>>(
+    keys: &ServerKeys,
+    request: &str,
+    mut load: F,
+    now_ms: u64,
+) -> Result<Outcome> {
+    let names = process_store_keys(request)?;
+    let session = load(&names.session);
+    let eph = load(&names.eph);
+    let retry = load(&names.retry);
+    let records = Records {
+        session: session.as_deref(),
+        eph: eph.as_deref(),
+        retry: retry.as_deref(),
+    };
+    open(keys, request, records, now_ms)
+}
+
 impl Opened {
     /// The request plaintext, for the business logic (spec §2.2 step 4).
     pub fn plaintext(&self) -> &SecretVec {
