@@ -14,9 +14,10 @@ import os
 import pathlib
 import re
 import timeit
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
-import sealwright  # noqa: F401  (imported first so a missing build fails loudly)
+import sealwright  # imported first so a missing build fails loudly
+from sealwright import attendance, handshake, relay, shares, vault
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -31,6 +32,8 @@ def criterion_dirs() -> list[pathlib.Path]:
         dirs.append(pathlib.Path(os.environ["CARGO_TARGET_DIR"]) / "criterion")
     dirs.append(REPO / "target" / "criterion")
     dirs.append(pathlib.Path.home() / ".cache" / "sealwright-target" / "criterion")
+    # Per-protocol target dirs used while developing (sw-target-<protocol>).
+    dirs.extend(sorted((pathlib.Path.home() / ".cache").glob("sw-target-*/criterion")))
     return [d for d in dirs if d.is_dir()]
 
 
@@ -64,8 +67,6 @@ def positive(stem: str) -> dict[str, object]:
 
 
 def relay_server_decrypt() -> Callable[[], object]:
-    from sealwright import relay
-
     recipient = relay.Recipient.from_pkcs8_der(
         bytes.fromhex(str(positive("relay")["recipientPrivateKeyPkcs8"]))
     )
@@ -77,8 +78,6 @@ def relay_server_decrypt() -> Callable[[], object]:
 
 
 def relay_recipient_open() -> Callable[[], object]:
-    from sealwright import relay
-
     recipient = relay.Recipient.from_pkcs8_der(
         bytes.fromhex(str(positive("relay")["recipientPrivateKeyPkcs8"]))
     )
@@ -88,9 +87,89 @@ def relay_recipient_open() -> Callable[[], object]:
     return lambda: recipient.open_response(response)
 
 
+def vault_legacy_unlock() -> Callable[[], object]:
+    user_id = "user-6512bd43d9caa6e02c990b0a82652dca"
+    return lambda: vault.LegacyKey.from_server_secret("server MASTER_KEY", user_id)
+
+
+def vault_record_decrypt() -> Callable[[], object]:
+    _, unlocked = vault.create_vault("alice", "pw", {"alg": "argon2id", "m": 19456, "t": 2, "p": 1})
+    record = unlocked.encrypt_record("site-0001", bytes(1024))
+    return lambda: unlocked.decrypt_record("site-0001", record)
+
+
+def shares_envelope_open() -> Callable[[], object]:
+    case = positive("shares")
+    first_share: Any = case["shares"]
+    envelope = str(first_share[0]["envelope"])
+    password = str(case["password"])
+    return lambda: shares.open_envelope(password, envelope)
+
+
+NOW_MS = 1_767_225_600_000
+
+
+def handshake_setup() -> tuple[
+    handshake.ServerKeys, handshake.HandshakeClient, dict[str, Any], dict[str, Any], list[sealwright.Effect]
+]:
+    case = positive("handshake")
+    keys = handshake.ServerKeys(
+        bytes.fromhex(str(case["serverRsaPrivateKeyPkcs8"])), bytes(32), bytes(range(32))
+    )
+    client = handshake.HandshakeClient("bench", handshake.PrimaryKey.generate(), keys.public_key_der())
+    request = client.start()
+    response, effects = handshake.server_handshake(keys, request, None, NOW_MS)
+    return keys, client, request, response, effects
+
+
+def handshake_server_handshake() -> Callable[[], object]:
+    keys, _, request, _, _ = handshake_setup()
+    return lambda: handshake.server_handshake(keys, request, None, NOW_MS)
+
+
+def handshake_server_process() -> Callable[[], object]:
+    keys, client, _, response, effects = handshake_setup()
+    client.finish(response)
+    stored = {e.key: e.value for e in effects}
+    request = client.send(b"x" * 64)
+    names = handshake.process_store_keys(request)
+    session, eph = stored[names.session], stored[names.eph]
+    msg = b"y" * 64
+
+    def call() -> object:
+        opened = handshake.server_open(keys, request, session, eph, None, NOW_MS)
+        assert isinstance(opened, handshake.Opened)
+        return opened.respond(msg)
+
+    return call
+
+
+def attendance_validate() -> Callable[[], object]:
+    keys = attendance.SessionKeys.from_session_key("alumno-07", os.urandom(32))
+    secret = os.urandom(32)
+    t0 = 1_767_225_600_000
+    issued = attendance.issue_round(keys, secret, "cs101", 1, t0)
+    qr = attendance.try_qr(keys, issued.qr_text)
+    response = sealwright.to_json(attendance.respond(keys, qr, t0 + 1500))
+    meta = issued.metadata
+    shown = [t0 + 100]
+    open_response = attendance.open_response
+
+    def call() -> object:
+        return open_response(keys, response, t0 + 1500).check(secret, meta, shown)
+
+    return call
+
+
 BENCHES: list[Bench] = [
     ("relay server decrypt_request", r"^relay/\w+/server_decrypt_request$", relay_server_decrypt),
     ("relay recipient open_response", r"^relay/\w+/recipient_open_response$", relay_recipient_open),
+    ("vault legacy record key (PBKDF2 100k)", r"^legacy/vault/legacy_record_key$", vault_legacy_unlock),
+    ("vault v2 decrypt_record 1 KiB", r"^records/vault/decrypt_record_1KiB$", vault_record_decrypt),
+    ("shares open_envelope (Argon2id)", r"^shares/envelope_open$", shares_envelope_open),
+    ("handshake server_handshake", r"^handshake/\w+/server_handshake$", handshake_server_handshake),
+    ("handshake server open+respond", r"^handshake/\w+/server_process$", handshake_server_process),
+    ("attendance validate (json)", r"^attendance/validate_json$", attendance_validate),
 ]
 
 

@@ -8,8 +8,31 @@ use rand_core::UnwrapErr;
 use crate::errors::{SwErr, SwResult};
 
 /// The OS RNG, the only randomness source of this layer.
+#[cfg(not(feature = "test-utils"))]
 pub fn os_rng() -> UnwrapErr<getrandom::SysRng> {
     UnwrapErr(getrandom::SysRng)
+}
+
+#[cfg(feature = "test-utils")]
+thread_local! {
+    /// Bytes the next RNG of this thread returns first (vector replay builds only).
+    static SCRIPT: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Test-utils builds only: the next RNG this thread creates returns `chunks` first, then the
+/// OS RNG (the core's `ScriptedThen`), so vector replays can inject recorded random values.
+/// Never compiled into a release wheel (cargo feature `test-utils`, off by default).
+#[cfg(feature = "test-utils")]
+pub fn os_rng() -> sealwright::rng::ScriptedThen<UnwrapErr<getrandom::SysRng>> {
+    let chunks = SCRIPT.with(|s| std::mem::take(&mut *s.borrow_mut()));
+    sealwright::rng::ScriptedThen::new(chunks, UnwrapErr(getrandom::SysRng))
+}
+
+/// `sealwright._native._testing_script_next_rng(chunks)` (test-utils builds only).
+#[cfg(feature = "test-utils")]
+#[pyfunction(name = "_testing_script_next_rng")]
+pub fn script_next_rng(chunks: Vec<Vec<u8>>) {
+    SCRIPT.with(|s| *s.borrow_mut() = chunks);
 }
 
 /// `now_ms` or, when absent, the system clock in Unix milliseconds.

@@ -19,6 +19,7 @@ mod attendance;
 mod common;
 mod effects;
 mod errors;
+mod handshake;
 mod relay;
 mod shares;
 mod vault;
@@ -32,5 +33,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     shares::register(m)?;
     vault::register(m)?;
     attendance::register(m)?;
+    handshake::register(m)?;
+    #[cfg(feature = "test-utils")]
+    m.add_function(wrap_pyfunction!(common::script_next_rng, m)?)?;
     Ok(())
 }

@@ -14,9 +14,10 @@ from typing import Any, Callable
 import pytest
 
 import sealwright
-from sealwright import attendance, relay, shares, vault
+from sealwright import _native, attendance, handshake, relay, shares, vault
 
 from conftest import VECTORS
+from helpers import MemoryStore
 
 Case = dict[str, Any]
 
@@ -419,7 +420,162 @@ def replay_scoring(case: Case) -> None:
     assert (sc.certainty, sc.label, sc.status) == (case["certainty"], case["label"], case["status"])
 
 
+# --- handshake.json -------------------------------------------------------------------------
+# Replayed byte for byte like the Rust tests: the recorded random values (clientNonce, the
+# handshake nonce, e_s, kid, e_c, e_s', kid', the seal nonces) are fed to the core through the
+# test build's scripted RNG (`_testing_script_next_rng`, cargo feature test-utils; RSA padding
+# and store seals then come from the OS RNG). RSA-OAEP ciphertexts and PSS signatures are
+# randomized, so they are checked by decrypting / verifying (server handshake, client finish).
+
+_HS: dict[str, Any] = {}
+
+
+def hs_keys() -> handshake.ServerKeys:
+    if "keys" not in _HS:
+        first = json.loads((VECTORS / "handshake.json").read_text())["cases"][0]
+        _HS["keys"] = handshake.ServerKeys(
+            bytes.fromhex(first["serverRsaPrivateKeyPkcs8"]),
+            bytes.fromhex(first["serverEntropy"]),
+            bytes.fromhex(first["storageSecret"]),
+        )
+    keys: handshake.ServerKeys = _HS["keys"]
+    return keys
+
+
+def script(*hex_chunks: str) -> None:
+    _native._testing_script_next_rng([bytes.fromhex(h) for h in hex_chunks])
+
+
+def hs_client_start(case: Case) -> tuple[handshake.HandshakeClient, dict[str, Any]]:
+    primary = handshake.PrimaryKey.from_bytes(bytes.fromhex(case["clientPrimaryPrivate"]))
+    client = handshake.HandshakeClient(case["deviceId"], primary, hs_keys().public_key_der())
+    script(case["clientNonce"])
+    return client, client.start()
+
+
+def hs_server_handshake(case: Case) -> tuple[dict[str, Any], MemoryStore]:
+    store = MemoryStore()
+    at = case["handshakeAtMs"]
+    script(case["handshakeNonce"], case["serverEphemeralPrivate"], case["kid"])
+    response, effects = handshake.server_handshake(
+        hs_keys(), sealwright.to_json(case["handshakeRequest"]), None, at
+    )
+    store.apply(effects, at)
+    return response, store
+
+
+def hs_open(store: MemoryStore, request: Any, at: int) -> handshake.Opened | handshake.Retry:
+    names = handshake.process_store_keys(request)
+    return handshake.server_open(
+        hs_keys(),
+        request,
+        store.get(names.session, at),
+        store.get(names.eph, at),
+        store.get(names.retry, at),
+        at,
+    )
+
+
+def hs_server_messages(case: Case, store: MemoryStore, n: int) -> None:
+    for m in case["messages"][:n]:
+        at = m["atMs"]
+        opened = hs_open(store, sealwright.to_json(m["request"]), at)
+        assert isinstance(opened, handshake.Opened), case["name"]
+        assert opened.plaintext == m["requestPlaintext"].encode()
+        assert opened.request_id.hex() == m["requestId"]
+        script(m["nextServerEphemeralPrivate"], m["nextKid"], m["responseEphNonce"], m["responseDataNonce"])
+        response, effects = opened.respond(m["responsePlaintext"].encode())
+        assert response == m["response"], case["name"]
+        store.apply(effects, at)
+
+
+def hs_client_messages(case: Case, n: int) -> handshake.HandshakeClient:
+    client, _ = hs_client_start(case)
+    client.finish(case["handshakeResponse"])
+    for m in case["messages"][:n]:
+        script(m["clientEphemeralPrivate"], m["requestEphNonce"], m["requestDataNonce"])
+        assert client.send(m["requestPlaintext"].encode()) == m["request"]
+        assert client.receive(m["response"]) == m["responsePlaintext"].encode()
+    return client
+
+
+def replay_handshake(case: Case) -> None:
+    assert case["serverEntropy"] == json.loads((VECTORS / "handshake.json").read_text())["cases"][0]["serverEntropy"]
+    op = case.get("operation")
+    if op is None:
+        device_id = case["deviceId"]
+        primary = handshake.PrimaryKey.from_bytes(bytes.fromhex(case["clientPrimaryPrivate"]))
+        _, request = hs_client_start(case)
+        for field in ("v", "deviceId", "clientNonce"):
+            assert request[field] == case["handshakeRequest"][field]
+        server_primary = handshake.server_primary_key(
+            bytes.fromhex(case["serverEntropy"]), bytes.fromhex(case["handshakeNonce"])
+        )
+        assert server_primary.to_bytes().hex() == case["serverPrimaryPrivate"]
+        # The server decrypts both our fresh OAEP request and the recorded one.
+        response, store = hs_server_handshake(case)
+        script(case["handshakeNonce"], case["serverEphemeralPrivate"], case["kid"])
+        handshake.server_handshake(hs_keys(), request, None, case["handshakeAtMs"])
+        recorded = case["handshakeResponse"]
+        for field in ("v", "publicKeyPrimary", "publicKeyEphemeral", "kid"):
+            assert response[field] == recorded[field], field
+        assert base64.b64decode(recorded["publicKeyPrimary"]) == server_primary.public_bytes
+        e_s = bytes.fromhex(case["serverEphemeralPrivate"])
+        assert base64.b64decode(recorded["publicKeyEphemeral"]) == handshake.x25519_public(e_s)
+        assert len(store.data) == 3  # session, eph, last
+        ss_p = handshake.primary_secret(primary, server_primary.public_bytes)
+        assert ss_p.hex() == case["primarySecret"]
+        assert handshake.primary_secret(server_primary, primary.public_bytes) == ss_p
+        assert handshake.wrap_key(device_id, ss_p).hex() == case["wrapKey"]
+        # Our fresh signature verifies too (client finish).
+        client, _ = hs_client_start(case)
+        client.finish(response)
+        assert client.state == "established" and client.kid == case["kid"]
+        for m in case["messages"]:
+            e_c = bytes.fromhex(m["clientEphemeralPrivate"])
+            ss_e = handshake.x25519(e_c, handshake.x25519_public(e_s))
+            assert ss_e == handshake.x25519(e_s, handshake.x25519_public(e_c))
+            assert ss_e.hex() == m["ephemeralSecret"]
+            assert handshake.message_key(device_id, ss_p, ss_e).hex() == m["messageKey"]
+            assert handshake.request_id(m["request"]).hex() == m["requestId"]
+            assert m["response"]["kid"] == m["nextKid"]
+            e_s = bytes.fromhex(m["nextServerEphemeralPrivate"])
+        n = len(case["messages"])
+        assert n >= 3
+        hs_server_messages(case, store, n)
+        client = hs_client_messages(case, n)
+        assert client.kid == case["messages"][-1]["nextKid"]
+        return
+    code = case["expectedError"]
+    if op == "serverHandshake":
+        expect_error(code, lambda: hs_server_handshake(case))
+    elif op == "clientHandshake":
+        client, _ = hs_client_start(case)
+        expect_error(code, lambda: client.finish(sealwright.to_json(case["handshakeResponse"])))
+        assert client.state == "awaiting_handshake"  # a rejected response changes nothing
+    elif op == "serverProcess":
+        _, store = hs_server_handshake(case)
+        n = len(case["messages"]) - 1
+        hs_server_messages(case, store, n)
+        last = case["messages"][n]
+        if "replayOf" in last:
+            assert last["replayOf"] < n
+            assert last["request"]["kid"] == case["messages"][last["replayOf"]]["request"]["kid"]
+        expect_error(code, lambda: hs_open(store, sealwright.to_json(last["request"]), last["atMs"]))
+    elif op == "clientProcess":
+        n = len(case["messages"]) - 1
+        client = hs_client_messages(case, n)
+        m = case["messages"][n]
+        script(m["clientEphemeralPrivate"], m["requestEphNonce"], m["requestDataNonce"])
+        assert client.send(m["requestPlaintext"].encode()) == m["request"]
+        expect_error(code, lambda: client.receive(sealwright.to_json(m["response"])))
+        assert client.state == "awaiting_response"
+    else:
+        pytest.fail(f"handshake.json: unknown operation {op!r}")
+
+
 REPLAYERS: dict[str, Callable[[Case], None]] = {
+    "handshake": replay_handshake,
     "attendance": replay_attendance,
     "totp": replay_totp,
     "scoring": replay_scoring,

@@ -1,0 +1,526 @@
+//! `sealwright.handshake` (spec §2): ratchet handshake. The client typestate is wrapped in one
+//! `HandshakeClient` object holding an enum of the states (`INVALID_STATE` on a call in the
+//! wrong state); the server side is functions over loaded store records returning effects.
+//! RSA private-key work (OAEP decryption, PSS signing) runs with the GIL released.
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use sealwright::handshake::{self as core, derive, server};
+use sealwright::rsa_keys::{RsaPrivateKey, RsaPublicKey};
+use sealwright::secret::{SecretKey32, SecretVec};
+
+use crate::common::{bytes, json_text, json_value, now_or, os_rng};
+use crate::effects::{Effect, effects};
+use crate::errors::{SwErr, SwResult};
+
+fn key32(b: &[u8]) -> SwResult<SecretKey32> {
+    Ok(SecretKey32::from_slice(b)?)
+}
+
+/// A secp256k1 primary key pair `(d, P)` (the client's long-term key), held in Rust.
+#[pyclass(frozen, module = "sealwright.handshake")]
+#[derive(Clone)]
+pub struct PrimaryKey {
+    inner: derive::PrimaryKey,
+}
+
+#[pymethods]
+impl PrimaryKey {
+    /// A fresh key (OS RNG).
+    #[staticmethod]
+    fn generate() -> Self {
+        Self {
+            inner: derive::PrimaryKey::generate(&mut os_rng()),
+        }
+    }
+    /// A key from its 32-byte big-endian scalar.
+    #[staticmethod]
+    fn from_bytes(private_key: &[u8]) -> SwResult<Self> {
+        Ok(Self {
+            inner: derive::PrimaryKey::from_bytes(&key32(private_key)?)?,
+        })
+    }
+    /// The private scalar (a secret: for the device's own secure storage).
+    fn to_bytes(&self, py: Python<'_>) -> Py<PyBytes> {
+        bytes(py, self.inner.to_bytes().expose())
+    }
+    /// `P`, SEC1 compressed (33 bytes).
+    #[getter]
+    fn public_bytes(&self, py: Python<'_>) -> Py<PyBytes> {
+        bytes(py, &self.inner.public_bytes())
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "PrimaryKey(public={}, private=<redacted>)",
+            sealwright::encoding::hex_encode(&self.inner.public_bytes())
+        )
+    }
+}
+
+/// The server's long-term material: the RSA-4096 identity, the master entropy `E` and the
+/// storage secret (giving `K_store`); all held in Rust.
+#[pyclass(frozen, module = "sealwright.handshake")]
+pub struct ServerKeys {
+    inner: server::ServerKeys,
+}
+
+#[pymethods]
+impl ServerKeys {
+    /// From the identity's PKCS#8 DER (4096 bits, else `KEY_REJECTED`), the entropy (at least
+    /// 32 bytes) and the 32-byte storage secret.
+    #[new]
+    fn py_new(
+        py: Python<'_>,
+        identity_pkcs8_der: &[u8],
+        entropy: &[u8],
+        storage_secret: &[u8],
+    ) -> SwResult<Self> {
+        let der = identity_pkcs8_der.to_vec();
+        let identity = py.detach(move || RsaPrivateKey::from_pkcs8_der(&der))?;
+        let inner = server::ServerKeys::new(
+            identity,
+            SecretVec::from_slice(entropy),
+            &key32(storage_secret)?,
+        )?;
+        Ok(Self { inner })
+    }
+    /// Fresh server keys: a new RSA-4096 identity (GIL released; takes a few seconds), the
+    /// given entropy (at least 32 bytes) and 32-byte storage secret.
+    #[staticmethod]
+    fn generate(py: Python<'_>, entropy: &[u8], storage_secret: &[u8]) -> SwResult<Self> {
+        let identity = py.detach(|| RsaPrivateKey::generate(4096, &mut os_rng()))?;
+        let inner = server::ServerKeys::new(
+            identity,
+            SecretVec::from_slice(entropy),
+            &key32(storage_secret)?,
+        )?;
+        Ok(Self { inner })
+    }
+
+    /// The identity public key (SPKI DER) that clients pin.
+    fn public_key_der(&self, py: Python<'_>) -> SwResult<Py<PyBytes>> {
+        Ok(bytes(py, &self.inner.public_key().to_spki_der()?))
+    }
+    fn __repr__(&self) -> &'static str {
+        "ServerKeys(identity=<redacted>, entropy=<redacted>, storage=<redacted>)"
+    }
+}
+
+/// The store key a handshake request needs loaded (`sw:v1:hs:last:<deviceId>`).
+#[pyfunction(name = "handshake_handshake_store_key")]
+fn handshake_store_key(request: &Bound<'_, PyAny>) -> SwResult<String> {
+    Ok(server::handshake_store_key(&json_text(request)?)?)
+}
+
+/// Spec §2.1, server: `(response dict, effects)`. `last` is the value stored at
+/// `handshake_store_key(request)`, or `None`.
+#[pyfunction(name = "handshake_server_handshake")]
+#[pyo3(signature = (keys, request, last, now_ms=None))]
+fn server_handshake(
+    py: Python<'_>,
+    keys: &ServerKeys,
+    request: &Bound<'_, PyAny>,
+    last: Option<&[u8]>,
+    now_ms: Option<u64>,
+) -> SwResult<(Py<PyAny>, Vec<Effect>)> {
+    let request = json_text(request)?;
+    let now_ms = now_or(now_ms);
+    let keys = &keys.inner;
+    let (response, list) =
+        py.detach(|| server::handshake(keys, &request, last, now_ms, &mut os_rng()))?;
+    Ok((json_value(py, &response)?, effects(&list)))
+}
+
+/// The three store keys a process request needs loaded.
+#[pyclass(frozen, module = "sealwright.handshake")]
+pub struct ProcessStoreKeys {
+    /// `sw:v1:hs:session:<deviceId>`.
+    #[pyo3(get)]
+    session: String,
+    /// `sw:v1:hs:eph:<kid>`.
+    #[pyo3(get)]
+    eph: String,
+    /// `sw:v1:hs:retry:<hex(request_id)>`.
+    #[pyo3(get)]
+    retry: String,
+}
+
+#[pymethods]
+impl ProcessStoreKeys {
+    /// `[session, eph, retry]` (e.g. for one Redis `MGET`).
+    fn as_list(&self) -> Vec<String> {
+        vec![self.session.clone(), self.eph.clone(), self.retry.clone()]
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "ProcessStoreKeys(session={:?}, eph={:?}, retry={:?})",
+            self.session, self.eph, self.retry
+        )
+    }
+}
+
+/// The store keys of a process request (`INVALID_INPUT` / `UNSUPPORTED_VERSION` if it does
+/// not parse).
+#[pyfunction(name = "handshake_process_store_keys")]
+fn process_store_keys(request: &Bound<'_, PyAny>) -> SwResult<ProcessStoreKeys> {
+    let k = server::process_store_keys(&json_text(request)?)?;
+    Ok(ProcessStoreKeys {
+        session: k.session,
+        eph: k.eph,
+        retry: k.retry,
+    })
+}
+
+/// A request that passed spec §2.2 steps 1 to 3: hand `plaintext` to the business logic,
+/// then `respond` once (a second call raises `InvalidState`).
+#[pyclass(module = "sealwright.handshake")]
+pub struct Opened {
+    inner: Option<Box<server::Opened>>,
+    device_id: String,
+    kid: String,
+    request_id: [u8; 32],
+}
+
+#[pymethods]
+impl Opened {
+    /// The request plaintext.
+    #[getter]
+    fn plaintext(&self, py: Python<'_>) -> SwResult<Py<PyBytes>> {
+        Ok(bytes(py, self.get()?.plaintext().expose()))
+    }
+    /// The device.
+    #[getter]
+    fn device_id(&self) -> &str {
+        &self.device_id
+    }
+    /// The kid the request used.
+    #[getter]
+    fn kid(&self) -> &str {
+        &self.kid
+    }
+    /// `request_id`, 32 bytes.
+    #[getter]
+    fn request_id(&self, py: Python<'_>) -> Py<PyBytes> {
+        bytes(py, &self.request_id)
+    }
+    /// Step 5: rotation and the response, `(response dict, effects)`.
+    fn respond(&mut self, py: Python<'_>, response: &[u8]) -> SwResult<(Py<PyAny>, Vec<Effect>)> {
+        let opened = self.inner.take().ok_or_else(Self::responded)?;
+        let (text, list) = opened.respond(response, &mut os_rng())?;
+        Ok((json_value(py, &text)?, effects(&list)))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Opened(device_id={:?}, kid={:?}, plaintext=<redacted>)",
+            self.device_id, self.kid
+        )
+    }
+}
+
+impl Opened {
+    fn responded() -> SwErr {
+        SwErr::State("this request was already answered: open the next request".to_owned())
+    }
+    fn get(&self) -> SwResult<&server::Opened> {
+        self.inner.as_deref().ok_or_else(Self::responded)
+    }
+}
+
+/// An idempotent retry of an answered request: send `response` again (no effects).
+#[pyclass(frozen, module = "sealwright.handshake")]
+pub struct Retry {
+    #[pyo3(get)]
+    response: Py<PyAny>,
+}
+
+#[pymethods]
+impl Retry {
+    fn __repr__(&self) -> &'static str {
+        "Retry(response=<stored response>)"
+    }
+}
+
+/// Spec §2.2 steps 1 to 3, server: `Opened` (new message) or `Retry` (stored response).
+/// `session`, `eph`, `retry` are the values loaded at `process_store_keys(request)`.
+#[pyfunction(name = "handshake_server_open")]
+#[pyo3(signature = (keys, request, session, eph, retry, now_ms=None))]
+fn server_open(
+    py: Python<'_>,
+    keys: &ServerKeys,
+    request: &Bound<'_, PyAny>,
+    session: Option<&[u8]>,
+    eph: Option<&[u8]>,
+    retry: Option<&[u8]>,
+    now_ms: Option<u64>,
+) -> SwResult<Py<PyAny>> {
+    let request = json_text(request)?;
+    let records = server::Records {
+        session,
+        eph,
+        retry,
+    };
+    match server::open(&keys.inner, &request, records, now_or(now_ms))? {
+        server::Outcome::Opened(opened) => {
+            let o = Opened {
+                device_id: opened.device_id().to_owned(),
+                kid: opened.kid().as_str().to_owned(),
+                request_id: *opened.request_id(),
+                inner: Some(opened),
+            };
+            Ok(Py::new(py, o)?.into_any())
+        }
+        server::Outcome::Retry(text) => {
+            let r = Retry {
+                response: json_value(py, &text)?,
+            };
+            Ok(Py::new(py, r)?.into_any())
+        }
+    }
+}
+
+enum ClientState {
+    New(core::Client),
+    AwaitingHandshake(core::AwaitingHandshake),
+    Established(core::Established),
+    AwaitingResponse(core::AwaitingResponse),
+    /// A `start` that failed consumed the client.
+    Failed,
+}
+
+impl ClientState {
+    fn name(&self) -> &'static str {
+        match self {
+            ClientState::New(_) => "new",
+            ClientState::AwaitingHandshake(_) => "awaiting_handshake",
+            ClientState::Established(_) => "established",
+            ClientState::AwaitingResponse(_) => "awaiting_response",
+            ClientState::Failed => "failed",
+        }
+    }
+}
+
+/// The device side of the handshake: one object through the states `new` -> `start()` ->
+/// `awaiting_handshake` -> `finish(response)` -> `established` -> `send(plaintext)` ->
+/// `awaiting_response` -> `receive(response)` -> `established` ... A call in another state
+/// raises `InvalidState` naming the expected step; a rejected response leaves the state as it
+/// was (the request can be resent: `pending_request`).
+#[pyclass(module = "sealwright.handshake")]
+pub struct HandshakeClient {
+    state: ClientState,
+}
+
+impl HandshakeClient {
+    fn wrong(&self, expected: &str) -> SwErr {
+        SwErr::State(format!("{expected} (the client is {})", self.state.name()))
+    }
+}
+
+#[pymethods]
+impl HandshakeClient {
+    /// A client for `device_id` with its primary key and the pinned server key (SPKI DER).
+    #[new]
+    fn py_new(
+        device_id: &str,
+        primary: &PrimaryKey,
+        server_public_key_der: &[u8],
+    ) -> SwResult<Self> {
+        let server_key = RsaPublicKey::from_spki_der(server_public_key_der)?;
+        Ok(Self {
+            state: ClientState::New(core::Client::new(
+                device_id,
+                primary.inner.clone(),
+                server_key,
+            )?),
+        })
+    }
+
+    /// `"new"`, `"awaiting_handshake"`, `"established"`, `"awaiting_response"` or `"failed"`.
+    #[getter]
+    fn state(&self) -> &'static str {
+        self.state.name()
+    }
+
+    /// The current kid (`established` / `awaiting_response`), else `None`.
+    #[getter]
+    fn kid(&self) -> Option<String> {
+        match &self.state {
+            ClientState::Established(e) => Some(e.kid().as_str().to_owned()),
+            ClientState::AwaitingResponse(a) => Some(a.kid().as_str().to_owned()),
+            _ => None,
+        }
+    }
+
+    /// The request waiting for its response (to resend it byte for byte), else `None`.
+    fn pending_request(&self, py: Python<'_>) -> SwResult<Option<Py<PyAny>>> {
+        match &self.state {
+            ClientState::AwaitingHandshake(a) => Ok(Some(json_value(py, a.request())?)),
+            ClientState::AwaitingResponse(a) => Ok(Some(json_value(py, a.request())?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// Spec §2.1: the handshake request (`dict`); state `new` only.
+    fn start(&mut self, py: Python<'_>) -> SwResult<Py<PyAny>> {
+        let ClientState::New(_) = self.state else {
+            return Err(self.wrong("start() needs a new client"));
+        };
+        let ClientState::New(client) = std::mem::replace(&mut self.state, ClientState::Failed)
+        else {
+            return Err(self.wrong("start() needs a new client"));
+        };
+        let (request, pending) = client.start(&mut os_rng())?;
+        self.state = ClientState::AwaitingHandshake(pending);
+        json_value(py, &request)
+    }
+
+    /// Verifies the server's handshake response; state `awaiting_handshake`.
+    fn finish(&mut self, response: &Bound<'_, PyAny>) -> SwResult<()> {
+        let text = json_text(response)?;
+        let ClientState::AwaitingHandshake(pending) = &self.state else {
+            return Err(self.wrong("finish() follows start()"));
+        };
+        let established = pending.finish(&text)?;
+        self.state = ClientState::Established(established);
+        Ok(())
+    }
+
+    /// Spec §2.2: the request (`dict`) carrying `plaintext`; state `established`.
+    fn send(&mut self, py: Python<'_>, plaintext: &[u8]) -> SwResult<Py<PyAny>> {
+        let ClientState::Established(session) = &self.state else {
+            return Err(self.wrong("send() needs an established session (finish or receive first)"));
+        };
+        let (request, awaiting) = session.clone().send(plaintext, &mut os_rng())?;
+        self.state = ClientState::AwaitingResponse(awaiting);
+        json_value(py, &request)
+    }
+
+    /// Opens the server's response and rotates to its new kid; state `awaiting_response`.
+    fn receive(&mut self, py: Python<'_>, response: &Bound<'_, PyAny>) -> SwResult<Py<PyBytes>> {
+        let text = json_text(response)?;
+        let ClientState::AwaitingResponse(awaiting) = &self.state else {
+            return Err(self.wrong("receive() follows send()"));
+        };
+        let (plaintext, next) = awaiting.receive(&text)?;
+        self.state = ClientState::Established(next);
+        Ok(bytes(py, plaintext.expose()))
+    }
+
+    /// The established state as an encrypted pickle under a 32-byte key (spec §2.3).
+    fn pickle(&self, pickle_key: &[u8]) -> SwResult<String> {
+        let ClientState::Established(session) = &self.state else {
+            return Err(self.wrong("pickle() needs an established session"));
+        };
+        Ok(session.pickle(&key32(pickle_key)?, &mut os_rng())?)
+    }
+
+    /// An established client restored from `pickle()`.
+    #[staticmethod]
+    fn unpickle(pickle_key: &[u8], pickle: &str) -> SwResult<Self> {
+        Ok(Self {
+            state: ClientState::Established(core::Established::unpickle(
+                &key32(pickle_key)?,
+                pickle,
+            )?),
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "HandshakeClient(state={}, kid={:?}, secrets=<redacted>)",
+            self.state.name(),
+            self.kid()
+        )
+    }
+}
+
+/// `d_s` from the entropy and a handshake nonce (spec §2), for interoperability checks.
+#[pyfunction(name = "handshake_server_primary_key")]
+fn server_primary_key(entropy: &[u8], nonce: &[u8]) -> SwResult<PrimaryKey> {
+    let nonce: [u8; core::NONCE_LEN] = nonce
+        .try_into()
+        .map_err(|_| sealwright::Error::InvalidInput)?;
+    Ok(PrimaryKey {
+        inner: derive::server_primary_key(entropy, &nonce)?,
+    })
+}
+
+/// `SS_p = ECDH_k1(own, peer)` (a secret, for interoperability checks).
+#[pyfunction(name = "handshake_primary_secret")]
+fn primary_secret(py: Python<'_>, own: &PrimaryKey, peer_public: &[u8]) -> SwResult<Py<PyBytes>> {
+    let peer = derive::parse_primary_public(peer_public)?;
+    Ok(bytes(
+        py,
+        derive::primary_secret(&own.inner, &peer).expose(),
+    ))
+}
+
+/// `X25519(private, public)` (`LOW_ORDER_POINT` for an all-zero result).
+#[pyfunction(name = "handshake_x25519")]
+fn x25519(py: Python<'_>, private_key: &[u8], public_key: &[u8]) -> SwResult<Py<PyBytes>> {
+    let public: [u8; 32] = public_key
+        .try_into()
+        .map_err(|_| sealwright::Error::InvalidInput)?;
+    Ok(bytes(
+        py,
+        derive::x25519(&key32(private_key)?, &public)?.expose(),
+    ))
+}
+
+/// The X25519 public key of a 32-byte private key.
+#[pyfunction(name = "handshake_x25519_public")]
+fn x25519_public(py: Python<'_>, private_key: &[u8]) -> SwResult<Py<PyBytes>> {
+    Ok(bytes(py, &derive::x25519_public(&key32(private_key)?)))
+}
+
+/// `K_p = HKDF(deviceId, SS_p, "HandshakeWrapKey", 32)`.
+#[pyfunction(name = "handshake_wrap_key")]
+fn wrap_key(py: Python<'_>, device_id: &str, primary_secret: &[u8]) -> SwResult<Py<PyBytes>> {
+    Ok(bytes(
+        py,
+        derive::wrap_key(device_id, &key32(primary_secret)?)?.expose(),
+    ))
+}
+
+/// `K_m = HKDF(deviceId, SS_p || SS_e, "HandshakeMessageKey", 32)`.
+#[pyfunction(name = "handshake_message_key")]
+fn message_key(
+    py: Python<'_>,
+    device_id: &str,
+    primary_secret: &[u8],
+    ephemeral_secret: &[u8],
+) -> SwResult<Py<PyBytes>> {
+    let k = derive::message_key(
+        device_id,
+        &key32(primary_secret)?,
+        &key32(ephemeral_secret)?,
+    )?;
+    Ok(bytes(py, k.expose()))
+}
+
+/// `request_id` of a process request (`dict` or JSON text).
+#[pyfunction(name = "handshake_request_id")]
+fn request_id(py: Python<'_>, request: &Bound<'_, PyAny>) -> SwResult<Py<PyBytes>> {
+    let parsed = core::wire::ProcessRequest::parse(&json_text(request)?)?;
+    Ok(bytes(py, &parsed.request_id()?))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PrimaryKey>()?;
+    m.add_class::<ServerKeys>()?;
+    m.add_class::<ProcessStoreKeys>()?;
+    m.add_class::<Opened>()?;
+    m.add_class::<Retry>()?;
+    m.add_class::<HandshakeClient>()?;
+    m.add_function(wrap_pyfunction!(handshake_store_key, m)?)?;
+    m.add_function(wrap_pyfunction!(server_handshake, m)?)?;
+    m.add_function(wrap_pyfunction!(process_store_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(server_open, m)?)?;
+    m.add_function(wrap_pyfunction!(server_primary_key, m)?)?;
+    m.add_function(wrap_pyfunction!(primary_secret, m)?)?;
+    m.add_function(wrap_pyfunction!(x25519, m)?)?;
+    m.add_function(wrap_pyfunction!(x25519_public, m)?)?;
+    m.add_function(wrap_pyfunction!(wrap_key, m)?)?;
+    m.add_function(wrap_pyfunction!(message_key, m)?)?;
+    m.add_function(wrap_pyfunction!(request_id, m)?)?;
+    Ok(())
+}
