@@ -5,8 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use sealwright::attendance::login::{EnrollmentRecord, SessionKeys};
 use sealwright::attendance::round::RoundMetadata;
-use sealwright::attendance::session::AttendanceResult;
 use sealwright::attendance::round_store_key;
+use sealwright::attendance::session::AttendanceResult;
 use sealwright::effect::StoreSealer;
 use sealwright::secret::SecretKey32;
 

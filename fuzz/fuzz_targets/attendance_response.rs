@@ -3,9 +3,9 @@
 //! plaintext parser, and validation steps 1 to 7 against a fixed round, with the keys of
 //! test-vectors/attendance.json. Any input must give a result or an error, never a panic.
 use libfuzzer_sys::fuzz_target;
+use sealwright::attendance::Config;
 use sealwright::attendance::round::{ResponseEnvelope, ResponsePlaintext, RoundMetadata};
 use sealwright::attendance::validate::open_response;
-use sealwright::attendance::Config;
 use sealwright::secret::SecretBytes;
 
 #[path = "attendance_common.rs"]
@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
     let keys = common::keys();
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(env) = ResponseEnvelope::from_json(text) {
-            let again = ResponseEnvelope::from_json(&env.to_json().expect("json")).expect("reparse");
+            let again =
+                ResponseEnvelope::from_json(&env.to_json().expect("json")).expect("reparse");
             assert_eq!(again, env);
             if let Ok(opened) = open_response(Some(keys), &env, RECEIVED) {
                 let meta = RoundMetadata::new(RECEIVED - 3_920, SecretBytes::new([7; 16]));
