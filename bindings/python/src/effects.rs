@@ -28,16 +28,13 @@ impl Effect {
         key: String,
         value: Option<Vec<u8>>,
         ttl_seconds: Option<u64>,
-    ) -> PyResult<Self> {
+    ) -> SwResult<Self> {
         let op = match (op, &value, ttl_seconds) {
             ("put", Some(_), _) => "put",
             ("expire", None, Some(_)) => "expire",
             ("delete", None, None) => "delete",
-            _ => {
-                return Err(pyo3::exceptions::PyValueError::new_err(
-                    "op must be 'put' (with value), 'expire' (with ttl_seconds) or 'delete'",
-                ));
-            }
+            // An op other than put (with value), expire (with ttl_seconds) or delete.
+            _ => return Err(sealwright::Error::InvalidInput.into()),
         };
         Ok(Self {
             op,

@@ -75,25 +75,23 @@ impl ServerKeys {
         entropy: &[u8],
         storage_secret: &[u8],
     ) -> SwResult<Self> {
+        let storage = key32(storage_secret)?;
         let der = identity_pkcs8_der.to_vec();
         let identity = py.detach(move || RsaPrivateKey::from_pkcs8_der(&der))?;
-        let inner = server::ServerKeys::new(
-            identity,
-            SecretVec::from_slice(entropy),
-            &key32(storage_secret)?,
-        )?;
+        let inner = server::ServerKeys::new(identity, SecretVec::from_slice(entropy), &storage)?;
         Ok(Self { inner })
     }
     /// Fresh server keys: a new RSA-4096 identity (GIL released; takes a few seconds), the
     /// given entropy (at least 32 bytes) and 32-byte storage secret.
     #[staticmethod]
     fn generate(py: Python<'_>, entropy: &[u8], storage_secret: &[u8]) -> SwResult<Self> {
+        // Refuse bad inputs before the (slow) RSA generation; `ServerKeys::new` checks again.
+        let storage = key32(storage_secret)?;
+        if entropy.len() < core::MIN_ENTROPY_LEN {
+            return Err(sealwright::Error::InvalidInput.into());
+        }
         let identity = py.detach(|| RsaPrivateKey::generate(4096, &mut os_rng()))?;
-        let inner = server::ServerKeys::new(
-            identity,
-            SecretVec::from_slice(entropy),
-            &key32(storage_secret)?,
-        )?;
+        let inner = server::ServerKeys::new(identity, SecretVec::from_slice(entropy), &storage)?;
         Ok(Self { inner })
     }
 

@@ -117,10 +117,6 @@ def assert_parallel(work: Callable[[], object], repeat: int = 1, limit: float = 
     bound = max(limit, reference + 0.15)
     assert ratio < bound, f"two threads took {ratio:.2f}x one (reference {reference:.2f}x)"
     return ratio
-        reference = min(reference, parallel_ratio(reference_work, 4))
-    bound = max(limit, reference + 0.15)
-    assert ratio < bound, f"two threads took {ratio:.2f}x one (reference {reference:.2f}x)"
-    return ratio
 
 
 class MemoryStore:

@@ -17,9 +17,9 @@ def test_effect_fields_and_immutability() -> None:
     assert e != Effect("put", "k", b"\x01\x03", 60)
     assert Effect("delete", "k").value is None
     assert Effect("expire", "k", ttl_seconds=5).ttl_seconds == 5
-    with pytest.raises(ValueError):
+    with pytest.raises(sealwright.InvalidInput):
         Effect("put", "k")
-    with pytest.raises(ValueError):
+    with pytest.raises(sealwright.InvalidInput):
         Effect("truncate", "k")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from ._native import Effect
+from ._native import Effect, InvalidInput
 
 
 def apply_effects(redis_client: Any, effects: Iterable[Effect]) -> None:
@@ -24,10 +24,17 @@ def apply_effects(redis_client: Any, effects: Iterable[Effect]) -> None:
 
 
 def to_json(obj: Any) -> str:
-    """The compact JSON text of a wire object (no insignificant whitespace, UTF-8 text)."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """The compact JSON text of a wire object (no insignificant whitespace, UTF-8 text);
+    ``InvalidInput`` for a value JSON cannot carry (NaN, a non-JSON type)."""
+    try:
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise InvalidInput("INVALID_INPUT: not a JSON value") from e
 
 
 def from_json(text: str | bytes) -> Any:
-    """The wire object (``dict``) of JSON text."""
-    return json.loads(text)
+    """The wire object (``dict``) of JSON text; ``InvalidInput`` for text that is not JSON."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as e:
+        raise InvalidInput("INVALID_INPUT: not JSON text") from e
