@@ -249,6 +249,35 @@ pub fn unlock_with_wrap_key(
 
 /// An unlocked vault: the user id and the vault key `VK`, with its AES-256-GCM key schedule
 /// expanded once (zeroized on drop, like `VK`), so records cost only the AEAD itself.
+///
+/// The whole version 2 life cycle with the default parameters (the README example):
+///
+/// ```
+/// use sealwright::vault::{self, KdfParams, UnlockedVault};
+/// use sealwright::secret::SecretKey32;
+/// # use rand_core::SeedableRng;
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
+/// let password = "correct horse battery staple".into();
+/// let (enrollment, vault) = vault::create_vault("alice", &password, KdfParams::DEFAULT, &mut rng)?;
+/// let record = vault.encrypt_record("github", b"hunter2", &mut rng)?;
+///
+/// // The server stores enrollment.server (salt, kdf, wrapped key, SHA-256(AH)) and checks AH.
+/// let server = &enrollment.server;
+/// assert!(vault::verify_auth_hash(server.auth_verifier(), enrollment.auth_hash.expose()));
+///
+/// // Another device unlocks from the public parts; the KDF runs once.
+/// let device = vault::unlock("alice", &password, server.salt(), &server.kdf(), server.wrapped_vault_key())?;
+/// assert_eq!(device.decrypt_record("github", &record)?.expose(), b"hunter2");
+///
+/// // New master password: new salt and wrap, no record re-encrypted.
+/// let changed = device.change_master_password(&"new password".into(), KdfParams::DEFAULT, &mut rng)?;
+///
+/// // The unlocked state survives a restart as an encrypted pickle.
+/// let pickle_key = SecretKey32::random(&mut rng);
+/// let restored = UnlockedVault::import_pickle(&pickle_key, &device.export_pickle(&pickle_key, &mut rng)?)?;
+/// # let _ = (changed, restored);
+/// # Ok::<(), sealwright::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct UnlockedVault {
     user_id: String,
