@@ -2,8 +2,9 @@
 //! a 30 s step and T0 = 0, at `floor(t_ms / 1000)` seconds.
 //!
 //! A [`Totp`] is built once per key (the key is copied into `totp-rs` once, never re-parsed
-//! per call). [`Totp::verify`] accepts the steps `t - 30 s`, `t`, `t + 30 s` and returns the
-//! matched step, so a caller can refuse a step it already accepted (RFC 6238 §5.2).
+//! per call). [`Totp::verify`] accepts the steps `t`, `t - 30 s`, `t + 30 s` (codes from
+//! `totp-rs`, compared in constant time) and returns the matched step, so a caller can refuse
+//! a step it already accepted (RFC 6238 §5.2).
 //! [`Totp::with_params`] gives the general RFC 6238 generator (SHA-1/256/512, 6 to 8 digits)
 //! used by the appendix B vectors.
 //!
@@ -211,11 +212,22 @@ impl Totp {
         self.generate_at_seconds(t_ms / 1000)
     }
 
-    /// Checks `code` against the steps of `t_ms - 30 s`, `t_ms` and `t_ms + 30 s`; returns the
-    /// matched step (`floor(seconds / step)`), which the caller may refuse to accept twice.
-    /// Each comparison is constant time.
+    /// Checks `code` against the steps of `t_ms`, `t_ms - 30 s` and `t_ms + 30 s` (in that
+    /// order: the current step is the common case, so an honest code usually costs one HMAC);
+    /// returns the matched step (`floor(seconds / step)`), which the caller may refuse to
+    /// accept twice (RFC 6238 §5.2). Each comparison is constant time.
     pub fn verify(&self, code: &str, t_ms: u64) -> Option<u64> {
-        self.inner.check(code, t_ms / 1000)
+        let code = TotpCode::from_ascii(code.as_bytes()).ok()?;
+        let step = self.inner.step();
+        let origin = (t_ms / 1000) / step;
+        [Some(origin), origin.checked_sub(1), origin.checked_add(1)]
+            .into_iter()
+            .flatten()
+            .find(|&counter| {
+                counter
+                    .checked_mul(step)
+                    .is_some_and(|at| self.generate_at_seconds(at) == code)
+            })
     }
 
     /// Whether `code` is exactly the code at `t_ms` (no skew), in constant time.
