@@ -6,6 +6,9 @@
 //!   `floor/argon2id_m65536_t3_p4_len32` (the argon2 crate alone).
 //! * `vault/encrypt_record_1KiB`, `vault/decrypt_record_1KiB` vs
 //!   `floor/aes256gcm_seal_1KiB`, `floor/aes256gcm_open_1KiB` (a held `Aes256Gcm`).
+//!   Further floors of the record path: `floor/b64url_encode_record`,
+//!   `floor/b64url_decode_record` (strict, with its re-encoding check) and `floor/zeroize_1KiB`
+//!   (allocating and wiping the plaintext buffer).
 //! * `vault/10k_records_encrypt_decrypt_1KiB` (target < 50 ms).
 //! * `argon2id_m65536_t3_p4_len16`: one share envelope key (`shares::derive_key`), for the
 //!   comparison with argon2-cffi in `benches/argon2_cffi.py`, beside the same derivation
@@ -161,6 +164,22 @@ fn records(c: &mut Criterion) {
                 .decrypt_inout_detached(&nonce, &aad, buf.as_mut_slice().into(), &tag)
                 .expect("open");
             buf
+        })
+    });
+    // The other pieces of a record: its b64url text both ways, and wiping the 1 KiB
+    // plaintext buffer when the returned secret drops.
+    let body = record.strip_prefix("sw2.").expect("prefix").to_string();
+    let raw = sealwright::encoding::b64url_decode(&body).expect("b64url");
+    g.bench_function("floor/b64url_encode_record", |b| {
+        b.iter(|| sealwright::encoding::b64url_encode(black_box(&raw)))
+    });
+    g.bench_function("floor/b64url_decode_record", |b| {
+        b.iter(|| sealwright::encoding::b64url_decode(black_box(&body)).expect("b64url"))
+    });
+    g.bench_function("floor/zeroize_1KiB", |b| {
+        b.iter(|| {
+            let v = sealwright::secret::SecretVec::new(black_box(&plaintext).clone());
+            drop(black_box(v));
         })
     });
     g.finish();
