@@ -57,8 +57,11 @@
 //! * Any two distinct shares open the wallet; `sign` is meant for 1 + 2 and `recover` for
 //!   2 + 3, but the roles are not enforced (anyone with two shares and the password has `d`).
 //! * [`recover_signer`] accepts only lowercase hex, `v` of 27 or 28 and low `s`.
-//! * The two Argon2id derivations of an opening run on two threads on native targets;
-//!   sealing's three run one after the other (see the bench for the measured effect).
+//! * The two Argon2id derivations of an opening run on two threads on native targets (one after
+//!   the other on wasm32, or if the OS refuses a thread); sealing's three run one after the
+//!   other. argon2's `parallel` feature already spreads each derivation's 4 lanes over the
+//!   cores, so on a 2-core machine the second thread buys little (bench
+//!   `shares/argon2id_x2_threads` vs `_sequential`); it pays on machines with more cores.
 //!
 //! ```
 //! use sealwright::effect::{MemoryStore, StoreSealer};
