@@ -31,7 +31,7 @@ echo "==> rustfmt and clippy of the binding crate (its own workspace, so the roo
   && cargo clippy -q --all-targets --features test-utils -- -D warnings)
 
 # The test build adds the cargo feature `test-utils` (one extra function that scripts the next
-# RNG's bytes, so handshake vectors replay byte for byte); a shipped wheel never has it.
+# RNG's bytes, so the vectors replay byte for byte); a shipped wheel never has it.
 echo "==> building the extension (maturin develop --release --features test-utils, target $CARGO_TARGET_DIR)"
 (cd "$here" && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" "$venv/bin/maturin" develop --release -q --features test-utils)
 

@@ -30,6 +30,11 @@ def expect_error(code: str, fn: Callable[[], object]) -> None:
     assert type(info.value).__name__ == "".join(w.capitalize() for w in code.split("_"))
 
 
+def script(*hex_chunks: str) -> None:
+    """The next RNG the core gets returns these recorded bytes first (test-utils build)."""
+    _native._testing_script_next_rng([bytes.fromhex(h) for h in hex_chunks])
+
+
 # --- relay.json -----------------------------------------------------------------------------
 
 
@@ -134,8 +139,20 @@ def replay_shares(case: Case) -> None:
         new = [s["envelope"] for s in block["shares"]]
         check_share_block(case, block, new)
         assert shares.sign(password, new[0], new[1], address, message) == case["signature"]
-        # A fresh recovery through the API (OS randomness): generation 1, signs the same.
+        # create and recover replayed with the recorded d, a, salts and IVs: byte for byte.
+        chunks = [case["walletPrivate"], case["coefficient"]]
+        for s in case["shares"]:
+            chunks += [s["salt"], s["iv"]]
+        script(*chunks)
+        created = shares.create(password, SHARES_SEALER)
+        assert created.address == address
+        assert [created.user_envelope, created.hot_envelope, created.cold_envelope] == envs
+        chunks = [block["coefficient"]]
+        for s in block["shares"]:
+            chunks += [s["salt"], s["iv"]]
+        script(*chunks)
         recovered = shares.recover(password, envs[1], envs[2], address, 0, SHARES_SEALER)
+        assert [recovered.user_envelope, recovered.hot_envelope, recovered.cold_envelope] == new
         assert recovered.generation == 1
         assert [(e.op, e.key) for e in recovered.effects] == [
             ("put", shares.hot_key(address, 1)),
@@ -162,10 +179,10 @@ def replay_shares(case: Case) -> None:
 
 
 # --- vault.json -----------------------------------------------------------------------------
-# Positive cases are recomputed through the public API wherever it takes the recorded inputs
-# (legacy keys, MK/AH/WK, unlock, the canonical JSON forms); outputs made from fresh randomness
-# (create_vault's salt/VK/nonce, record nonces, a verifier's salt) cannot be scripted from
-# Python, so those are checked by the inverse operation (unlock, decrypt, verify).
+# Positive cases recomputed byte for byte (create_vault, records, password change and PHC
+# verifiers with their recorded salts/keys/nonces through the scripted RNG; MK/AH/WK; legacy
+# keys). Legacy records are never written by the public API (the core writes them only
+# under its test-utils `legacy_compat`), so they are checked by opening and migrating.
 
 
 def vault_unlock(case: Case) -> vault.UnlockedVault:
@@ -201,14 +218,20 @@ def check_vault_v2(v: Case) -> vault.UnlockedVault:
     assert sealwright.to_json(vault.parse_kdf(v["kdf"])) == sealwright.to_json(v["kdf"])
     salt = bytes.fromhex(v["salt"])
     wk = check_vault_keys(v, "", v["kdf"], password, salt)
+    script(v["salt"], v["vaultKey"], v["wrapNonce"])
+    enrollment, created = vault.create_vault(user_id, password, v["kdf"])
+    assert enrollment.server.wrapped_vault_key == v["wrappedVaultKey"]
+    assert enrollment.server.auth_verifier.hex() == v["authVerifier"]
+    assert enrollment.auth_hash.hex() == v["authHash"] and enrollment.server.salt == salt
+    assert created.vault_key().hex() == v["vaultKey"]
     unlocked = vault_unlock(v)
     assert unlocked.vault_key().hex() == v["vaultKey"]
     assert vault.unlock_with_wrap_key(user_id, wk, v["wrappedVaultKey"]).vault_key().hex() == v["vaultKey"]
     for r in v["records"]:
         assert vault.record_format(r["record"]) == "v2"
         assert unlocked.decrypt_record(r["recordId"], r["record"]) == r["plaintext"].encode()
-        fresh = unlocked.encrypt_record(r["recordId"], r["plaintext"].encode())
-        assert unlocked.decrypt_record(r["recordId"], fresh) == r["plaintext"].encode()
+        script(r["nonce"])
+        assert unlocked.encrypt_record(r["recordId"], r["plaintext"].encode()) == r["record"]
     pc = v["passwordChange"]
     new_salt = bytes.fromhex(pc["newSalt"])
     check_vault_keys(pc, "new", pc["newKdf"], pc["newMasterPassword"], new_salt)
@@ -218,8 +241,11 @@ def check_vault_v2(v: Case) -> vault.UnlockedVault:
     assert reopened.vault_key().hex() == v["vaultKey"]
     for r in v["records"]:
         assert reopened.decrypt_record(r["recordId"], r["record"]) == r["plaintext"].encode()
-    # The change itself, with fresh randomness: the new server record unlocks the same VK.
+    # The change itself, replayed with the recorded salt and nonce.
+    script(pc["newSalt"], pc["newWrapNonce"])
     changed = unlocked.change_master_password(pc["newMasterPassword"], pc["newKdf"])
+    assert changed.server.wrapped_vault_key == pc["newWrappedVaultKey"]
+    assert changed.server.auth_verifier.hex() == pc["newAuthVerifier"]
     assert changed.server.kdf == pc["newKdf"]
     assert changed.server.verify_auth_hash(changed.auth_hash)
     again = vault.unlock(
@@ -259,6 +285,8 @@ def check_vault_verifier(v: Case) -> None:
     assert parsed.verify(v["password"])
     assert not parsed.verify(v["password"] + "x")
     assert vault.verify_phc(v["phc"], v["password"]) is True
+    script(v["salt"])
+    assert vault.PasswordVerifier.create(v["password"], parsed.iterations).to_phc() == v["phc"]
 
 
 def replay_vault(case: Case) -> None:
@@ -291,21 +319,27 @@ def replay_vault(case: Case) -> None:
 
 
 # --- attendance.json, totp.json, scoring.json ----------------------------------------------
-# Recomputed through the public API: the login challenge, the key schedule from sessionKey,
-# round secrets, TOTPs and TOTPu, the QR payload (opened by the student), and the server's
-# validation of every recorded response. The X25519 pairs (clientPrivate, serverPrivate) and
-# the seal nonces cannot be injected through the public API (the core draws them from the RNG
-# inside ClientLogin/server_login/issue_round/respond), so qrText and response are checked by
-# the inverse operation (try_qr, open_response), and a fresh response the API builds for the
-# same QR must validate too.
+# Replayed through the public API with the recorded random values fed by the test build's
+# scripted RNG: login (C, S, session key, challenge), every QR text, every response without
+# a substituted nonce/TOTPs (those two are built with values no API call produces, so they
+# are checked by the server's validation only), then steps 1 to 7 on every recorded response.
 
 
 def attendance_keys(case: Case) -> attendance.SessionKeys:
     user_id = case["userId"]
-    challenge = attendance.login_challenge(
-        bytes.fromhex(case["loginNonce"]), bytes.fromhex(case["clientPublic"]), user_id
-    )
+    nonce = bytes.fromhex(case["loginNonce"])
+    challenge = attendance.login_challenge(nonce, bytes.fromhex(case["clientPublic"]), user_id)
     assert challenge.hex() == case["webauthnChallenge"]
+    # Login replayed with the recorded X25519 private keys.
+    script(case["clientPrivate"])
+    client = attendance.ClientLogin(user_id, nonce)
+    assert client.client_public.hex() == case["clientPublic"]
+    assert client.challenge() == challenge
+    script(case["serverPrivate"])
+    server = attendance.server_login(user_id, nonce, client.client_public)
+    assert server.server_public.hex() == case["serverPublic"]
+    assert server.keys.session_key().hex() == case["sessionKey"]
+    assert client.finish(server.server_public).session_key().hex() == case["sessionKey"]
     keys = attendance.SessionKeys.from_session_key(user_id, bytes.fromhex(case["sessionKey"]))
     assert keys.qr_key().hex() == case["qrKey"]
     assert keys.response_key().hex() == case["responseKey"]
@@ -328,7 +362,10 @@ def replay_attendance_rounds(case: Case, keys: attendance.SessionKeys) -> tuple[
         assert attendance.Totp(secret_s).generate(e["issuedAtMs"]) == e["totpS"]
         if r not in issued:
             issued.add(r)
-            metas[r] = attendance.RoundMetadata(e["issuedAtMs"], bytes.fromhex(e["qrNonce"]))
+            script(e["qrNonce"], e["qrSealNonce"])
+            round_ = attendance.issue_round(keys, server_secret, session_id, r, e["issuedAtMs"])
+            assert round_.qr_text == e["qrText"], case["name"]
+            metas[r] = round_.metadata
         if "attemptsBefore" in e:
             metas[r] = metas[r].with_attempts(e["attemptsBefore"])
         # Student: the QR opens with K_qr to the recorded round, time, TOTPs and nonce.
@@ -338,9 +375,11 @@ def replay_attendance_rounds(case: Case, keys: attendance.SessionKeys) -> tuple[
         assert qr.matches(attendance.RoundMetadata(e["issuedAtMs"], bytes.fromhex(e["qrNonce"])))
         totp_u = attendance.Totp(keys.totp_u_key()).generate(e["clientSentAtMs"])
         assert totp_u == e["totpU"]
-        if not {"tamper", "responseNonce", "responseTotpS"} & set(e):
+        if not {"responseNonce", "responseTotpS"} & set(e):
+            # The response replayed with the recorded seal nonce (a tampered case differs).
+            script(e["responseSealNonce"])
             own = attendance.respond(keys, qr, e["clientSentAtMs"])
-            assert own["userId"] == e["response"]["userId"] and own["sessionId"] == session_id
+            assert (own == e["response"]) != ("tamper" in e), case["name"]
             # Opened at the student's own time, where its TOTPu is current by construction.
             opened_own = attendance.open_response(keys, own, e["clientSentAtMs"])
             assert opened_own.client_sent_at_ms == e["clientSentAtMs"]
@@ -440,10 +479,6 @@ def hs_keys() -> handshake.ServerKeys:
         )
     keys: handshake.ServerKeys = _HS["keys"]
     return keys
-
-
-def script(*hex_chunks: str) -> None:
-    _native._testing_script_next_rng([bytes.fromhex(h) for h in hex_chunks])
 
 
 def hs_client_start(case: Case) -> tuple[handshake.HandshakeClient, dict[str, Any]]:
