@@ -2,7 +2,8 @@
 //! run (the floor runs the same primitives back to back on inputs of the same sizes):
 //!
 //! * `server_handshake` vs `floor/server_handshake` = RSA-4096 OAEP decrypt + PSS sign, HKDF
-//!   (48 bytes) + reduction, `d_s * G`, ECDH `d_s * P_c`, X25519 keygen, 3 store seals.
+//!   (48 bytes) + reduction, decoding `P_c` (point decompression), `d_s * G`, ECDH
+//!   `d_s * P_c`, X25519 keygen, 3 store seals.
 //! * `server_process` (open + respond) vs `floor/server_process` = 2 store opens, SHA-256
 //!   `request_id`, 2 HKDFs, 2 GCM opens, X25519 DH, X25519 keygen, 2 GCM seals, 4 store seals.
 //! * `client_send` vs `floor/client_send` = X25519 keygen + DH, HKDF, 2 GCM seals.
@@ -66,7 +67,6 @@ fn bench(c: &mut Criterion) {
         .expect("request")
         .public_key_primary;
     let client_public = primary.public_bytes();
-    let client_point = parse_primary_public(&client_public).expect("P_c");
     let transcript = vec![0x11u8; 23 + 2 + 12 + 16 + 33 + 33 + 32 + 2 + 32];
     let nonce = [9u8; 32];
     let key32 = [7u8; 32];
@@ -93,9 +93,10 @@ fn bench(c: &mut Criterion) {
             let pc = identity
                 .oaep_sha256_decrypt(black_box(&oaep_ct), &mut rng)
                 .expect("dec");
+            let p_c = parse_primary_public(black_box(&client_public)).expect("P_c");
             let d_s = server_primary_key(&[0x42; 32], &nonce).expect("d_s");
             let p_s = d_s.public_bytes();
-            let ss = derive::primary_secret(&d_s, &client_point);
+            let ss = derive::primary_secret(&d_s, &p_c);
             let e_s = derive::x25519_public(&e);
             let sig = identity
                 .pss_sha256_sign(black_box(&transcript), &mut rng)
