@@ -154,7 +154,9 @@ def assert_parallel(work: Callable[[], object], repeat: int = 1, limit: float = 
     ref_repeat = max(1, round(one_run / max(time.perf_counter() - start, 1e-6)))
     ratio = float("inf")
     reference = float("inf")
-    for _ in range(2):
+    # Best of up to five tries: a timing on a shared machine is noisy, a held GIL is not
+    # (it would fail check 1 above, and every try here).
+    for _ in range(5):
         ratio = min(ratio, parallel_ratio(work, repeat))
         if ratio < limit:
             return ratio
