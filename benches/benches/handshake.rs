@@ -41,10 +41,10 @@ fn bench(c: &mut Criterion) {
     let primary = PrimaryKey::generate(&mut rng);
     let client = Client::new("bench-device", primary.clone(), keys.public_key()).expect("client");
     let (hs_request, pending) = client.start(&mut rng).expect("start");
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let (hs_response, effects) =
         server::handshake(&keys, &hs_request, None, NOW_MS, &mut rng).expect("handshake");
-    store.apply_all(&effects, NOW_MS);
+    store.commit(&effects, NOW_MS).expect("commit");
     let session = pending.finish(&hs_response).expect("finish");
     let msg = vec![0x5au8; MSG_LEN];
     let (request, awaiting) = session.clone().send(&msg, &mut rng).expect("send");
@@ -52,11 +52,12 @@ fn bench(c: &mut Criterion) {
     let session_v = store.get(&names.session, NOW_MS).expect("session").to_vec();
     let eph_v = store.get(&names.eph, NOW_MS).expect("eph").to_vec();
     let records = Records {
-        session: Some(&session_v),
-        eph: Some(&eph_v),
+        session: Some(session_v.clone()),
+        eph: Some(eph_v.clone()),
         retry: None,
     };
-    let Outcome::Opened(opened) = server::open(&keys, &request, records, NOW_MS).expect("open")
+    let Outcome::Opened(opened) =
+        server::open(&keys, &request, records.clone(), NOW_MS).expect("open")
     else {
         panic!("fresh request")
     };
@@ -113,7 +114,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("server_process", |b| {
         b.iter(|| {
             let Outcome::Opened(opened) =
-                server::open(&keys, black_box(&request), records, NOW_MS).expect("open")
+                server::open(&keys, black_box(&request), records.clone(), NOW_MS).expect("open")
             else {
                 panic!("fresh")
             };

@@ -13,7 +13,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     println!("[attendance] WebAuthn-bound login, then 3 encrypted QR rounds on a projector");
     let config = Config::default();
     let start = now_ms();
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let sealer = StoreSealer::new(&SecretKey32::random(rng))?;
 
     // Enrollment happened earlier through a WebAuthn library; the server kept this record.
@@ -25,7 +25,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
 
     // Login: nonce, the client's X25519 key bound into the WebAuthn challenge, both sides' key.
     let (nonce, remember) = LoginNonce::issue(&config, rng);
-    store.apply(&remember, start);
+    store.commit(std::slice::from_ref(&remember), start)?;
     let client = ClientLogin::start("alumno-07", nonce, rng)?;
     println!(
         "[attendance] 1. login nonce issued; client X25519 key bound in challenge {}",
@@ -33,7 +33,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     );
     // (Here the authenticator signs the challenge and a WebAuthn library verifies it.)
     let server = server_login("alumno-07", &nonce, &client.client_public(), rng)?;
-    store.apply_all(&server.effects(&nonce, &sealer, &config, rng)?, start);
+    store.commit(&server.effects(&nonce, &sealer, &config, rng)?, start)?;
     let student = client.finish(&server.server_public)?;
     println!(
         "[attendance] 2. both sides derived the session key (equal: {}); it is never sent",
@@ -60,10 +60,10 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
             .err()
             .map_or("registered?!", |e| e.code())
     );
-    store.apply_all(
+    store.commit(
         &class.register(Some(&enrollment), server.keys, start, rng)?,
         start,
-    );
+    )?;
 
     let mut now = start;
     let mut replay = None;
@@ -72,7 +72,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         let Some(projected) = class.frame(now, rng)? else {
             break;
         };
-        store.apply_all(&projected.effects, now);
+        store.commit(&projected.effects, now)?;
         let qr = try_qr(&student, &projected.frame.qr_text)?;
         println!(
             "[attendance]    projector shows round {} ({} chars of {}...)",
@@ -83,7 +83,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         let answered_at = now + 1_100 + 150 * u64::from(qr.round);
         let json = respond(&student, &qr, answered_at, rng)?.to_json()?;
         let got = class.receive(&json, answered_at, rng);
-        store.apply_all(&got.effects, answered_at);
+        store.commit(&got.effects, answered_at)?;
         let (rt, progress) = got.outcome?;
         println!(
             "[attendance]    round {} accepted, RT {rt} ms (server clock)",

@@ -10,18 +10,13 @@ use sealwright::secret::{SecretKey32, SecretVec};
 /// The server's side of one message, against `store`: open, answer `reply`, apply effects.
 fn serve(
     keys: &ServerKeys,
-    store: &mut MemoryStore,
+    store: &MemoryStore,
     request: &str,
     reply: &[u8],
     now: u64,
     rng: &mut OsRng,
 ) -> Result<String, sealwright::Error> {
-    match server::open_with(
-        keys,
-        request,
-        |k| store.get(k, now).map(<[u8]>::to_vec),
-        now,
-    )? {
+    match server::open_with(keys, request, |k| store.get(k, now), now)? {
         Outcome::Retry(stored) => {
             println!("[handshake]    server: idempotent retry, stored response returned");
             Ok(stored)
@@ -35,7 +30,7 @@ fn serve(
             let (response, effects) = opened.respond(reply, rng)?;
             let names: Vec<&str> = effects.iter().map(|e| e.key()).collect();
             println!("[handshake]    server effects: {names:?}");
-            store.apply_all(&effects, now);
+            store.commit(&effects, now)?;
             Ok(response)
         }
     }
@@ -52,7 +47,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         SecretVec::new(SecretKey32::random(rng).expose().to_vec()),
         &SecretKey32::random(rng),
     )?;
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     println!("[handshake] server: RSA-4096 identity generated; clients pin its public key");
 
     // §2.1 handshake.
@@ -62,11 +57,9 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         "[handshake] 1. client request (clientNonce + RSA-OAEP(P_c)): {} chars",
         request.len()
     );
-    let last = store
-        .get(&server::handshake_store_key(&request)?, t0)
-        .map(<[u8]>::to_vec);
+    let last = store.get(&server::handshake_store_key(&request)?, t0);
     let (response, effects) = server::handshake(&keys, &request, last.as_deref(), t0, rng)?;
-    store.apply_all(&effects, t0);
+    store.commit(&effects, t0)?;
     let names: Vec<&str> = effects.iter().map(|e| e.key()).collect();
     println!("[handshake] 2. server response signed (PSS over the transcript); effects {names:?}");
     let mut session: Established = pending.finish(&response)?;
@@ -87,7 +80,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
             4 + i,
             awaiting.kid()
         );
-        let response = serve(&keys, &mut store, &request, b"ok", t, rng)?;
+        let response = serve(&keys, &store, &request, b"ok", t, rng)?;
         let (reply, next) = awaiting.receive(&response)?;
         println!(
             "[handshake]    client got {} bytes; next kid {}",
@@ -100,11 +93,11 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     // A dropped response: the byte-identical request gets the same answer.
     let t = t0 + 10_000;
     let (request, awaiting) = session.clone().send(b"are you there?", rng)?;
-    let lost = serve(&keys, &mut store, &request, b"yes", t, rng)?;
+    let lost = serve(&keys, &store, &request, b"yes", t, rng)?;
     println!("[handshake] 7. response dropped; the client resends the same bytes");
     let again = serve(
         &keys,
-        &mut store,
+        &store,
         awaiting.request(),
         b"(not run)",
         t + 500,
@@ -114,14 +107,9 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let (other, _) = session.send(b"different bytes, same kid", rng)?;
     println!(
         "[handshake]    other bytes under the used kid: {}",
-        server::open_with(
-            &keys,
-            &other,
-            |k| store.get(k, t + 600).map(<[u8]>::to_vec),
-            t + 600
-        )
-        .err()
-        .map_or("accepted?!", |e| e.code())
+        server::open_with(&keys, &other, |k| store.get(k, t + 600), t + 600)
+            .err()
+            .map_or("accepted?!", |e| e.code())
     );
     let (_, session) = awaiting.receive(&again)?;
 
@@ -135,7 +123,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         restored.kid()
     );
     let (request, awaiting) = restored.send(b"still here", rng)?;
-    let response = serve(&keys, &mut store, &request, b"welcome back", t + 1_000, rng)?;
+    let response = serve(&keys, &store, &request, b"welcome back", t + 1_000, rng)?;
     let (reply, _) = awaiting.receive(&response)?;
     println!(
         "[handshake]    restored client exchanged a message ({} bytes back)",

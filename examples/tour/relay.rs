@@ -52,7 +52,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     );
 
     // Step 4: the server checks it; replay state lives in the caller's store.
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let now = now_ms();
     let directory = |rid: &str| (rid == registered.rid()).then(|| registered.clone());
     let accepted = server.decrypt_request(
@@ -63,7 +63,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         rng,
     )?;
     let effect = accepted.effect();
-    store.apply(&effect, now);
+    store.commit(std::slice::from_ref(&effect), now)?;
     println!("[relay] 4. accepted; remember {} for 600 s", effect.key());
 
     // Step 5: the recipient opens the RSA-OAEP-256 + A256GCM response locally.

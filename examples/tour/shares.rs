@@ -11,29 +11,29 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         "[shares] threshold wallet: an Ethereum key split 2-of-3, each share in an Argon2id envelope"
     );
     let sealer = StoreSealer::new(&SecretKey32::random(rng))?;
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let password = SecretString::from("correct horse battery staple");
 
     // create: share 1 to the user, shares 2 (hot) and 3 (cold) to the store via effects.
     let created = shares::create(&password, &sealer, rng)?;
     let address = created.address;
-    store.apply_all(&created.effects, 0);
+    store.commit(&created.effects, 0)?;
     println!("[shares] 1. created wallet {address} (generation 0)");
     println!(
         "[shares]    user keeps envelope 1 ({} chars); store keys: {}",
         created.user_envelope.len(),
-        store.keys().collect::<Vec<_>>().join(", ")
+        store.keys().join(", ")
     );
 
     // sign: the user's envelope + the hot envelope of the current generation.
     let load = |store: &MemoryStore, key: String| -> Result<String, sealwright::Error> {
         let value = store.get(&key, 0).ok_or(sealwright::Error::InvalidState)?;
-        shares::open_stored_envelope(&sealer, &key, value)
+        shares::open_stored_envelope(&sealer, &key, &value)
     };
     let generation = shares::open_stored_generation(
         &sealer,
         &shares::current_key(&address),
-        store
+        &store
             .get(&shares::current_key(&address), 0)
             .ok_or(sealwright::Error::InvalidState)?,
     )?;
@@ -63,7 +63,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     for e in &recovered.effects {
         println!("[shares]      {e:?}");
     }
-    store.apply_all(&recovered.effects, 0);
+    store.commit(&recovered.effects, 0)?;
     println!(
         "[shares]    the old share 1 with the new hot share: {}",
         shares::sign(

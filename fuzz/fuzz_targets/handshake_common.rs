@@ -68,8 +68,8 @@ pub fn fixture() -> &'static Fixture {
         let client = Client::new(device_id, primary.clone(), identity.public_key()).unwrap();
         let (request, awaiting) = client.start(&mut rng).unwrap();
         let (response, effects) = server::handshake(&keys, &request, None, NOW_MS, &mut rng).unwrap();
-        let mut store = MemoryStore::new();
-        store.apply_all(&effects, NOW_MS);
+        let store = MemoryStore::new();
+        store.commit(&effects, NOW_MS).unwrap();
         let session = awaiting.finish(&response).unwrap();
         let (_, pending) = session.clone().send(b"fuzz", &mut rng).unwrap();
         Fixture {
@@ -95,7 +95,7 @@ pub fn open_with_store(
     server::open_with(
         keys,
         request,
-        |key| store.get(key, now_ms).map(<[u8]>::to_vec),
+        |key| store.get(key, now_ms),
         now_ms,
     )
 }

@@ -121,7 +121,7 @@ impl Ctx {
 
     fn positive(&mut self, name: &str, device_id: &str, exchanges: &[(&str, &str)]) -> Run {
         let keys = self.keys();
-        let mut store = MemoryStore::new();
+        let store = MemoryStore::new();
         let client_primary = PrimaryKey::generate(&mut self.rng);
         let client_nonce: [u8; 16] = bytes(&mut self.rng);
         let client = Client::new(
@@ -145,7 +145,7 @@ impl Ctx {
             &mut then_rng(&[&nonce, &server_ephemeral, &kid_bytes], &mut self.rng),
         )
         .unwrap();
-        store.apply_all(&effects, HANDSHAKE_AT_MS);
+        store.commit(&effects, HANDSHAKE_AT_MS).unwrap();
         let mut session = pending.finish(&hs_response).unwrap();
         assert_eq!(session.kid().as_str(), hex_encode(&kid_bytes));
 
@@ -212,7 +212,7 @@ impl Ctx {
                     ),
                 )
                 .unwrap();
-            store.apply_all(&effects, at_ms);
+            store.commit(&effects, at_ms).unwrap();
             let (reply, next) = awaiting.receive(&response).unwrap();
             assert_eq!(reply.expose(), resp_pt.as_bytes());
             session = next;
@@ -346,7 +346,7 @@ fn client_handshake_case(run: &Run, name: &str, err: &str, response: Value) -> V
 fn server_replay(ctx: &Ctx, run: &Run, messages: &[Value]) -> sealwright::Result<Outcome> {
     let keys = ctx.keys();
     let c = &run.case;
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let hex32 =
         |k: &str| -> Vec<u8> { sealwright::encoding::hex_decode(c[k].as_str().unwrap()).unwrap() };
     let mut rest = seeded("server-replay");
@@ -364,7 +364,7 @@ fn server_replay(ctx: &Ctx, run: &Run, messages: &[Value]) -> sealwright::Result
             &mut rest,
         ),
     )?;
-    store.apply_all(&effects, HANDSHAKE_AT_MS);
+    store.commit(&effects, HANDSHAKE_AT_MS)?;
     let (last, earlier) = messages.split_last().unwrap();
     for m in earlier {
         let at = m["atMs"].as_u64().unwrap();
@@ -391,7 +391,7 @@ fn server_replay(ctx: &Ctx, run: &Run, messages: &[Value]) -> sealwright::Result
                 &mut rest,
             ),
         )?;
-        store.apply_all(&effects, at);
+        store.commit(&effects, at)?;
     }
     let at = last["atMs"].as_u64().unwrap();
     let request = last["request"].to_string();

@@ -18,7 +18,7 @@ use sealwright::attendance::totp::{Totp, TotpCode};
 use sealwright::attendance::validate::{MetadataUpdate, open_response};
 use sealwright::attendance::{Config, result_store_key, round_store_key};
 use sealwright::crypto::{hkdf32, sha256};
-use sealwright::effect::{Effect, MemoryStore, StoreSealer};
+use sealwright::effect::{Effect, MemoryStore, Op, StoreSealer};
 use sealwright::encoding::{Reader, hex_encode};
 use sealwright::secret::{SecretBytes, SecretKey32};
 
@@ -95,21 +95,21 @@ fn login_effects_spend_the_nonce_and_store_the_sealed_key() {
     let config = Config::default();
     let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
     let (nonce, put) = LoginNonce::issue(&config, &mut rng);
-    let mut store = MemoryStore::new();
-    store.apply(&put, T0);
+    let store = MemoryStore::new();
+    store.commit(std::slice::from_ref(&put), T0).unwrap();
     let key = format!("sw:v1:att:login:{}", hex_encode(&nonce.0));
     assert!(store.get(&key, T0 + 299_999).is_some());
     assert!(store.get(&key, T0 + 300_000).is_none());
     let client = ClientLogin::start("alumno-1", nonce, &mut rng).unwrap();
     let server = server_login("alumno-1", &nonce, &client.client_public(), &mut rng).unwrap();
     let effects = server.effects(&nonce, &sealer, &config, &mut rng).unwrap();
-    store.apply_all(&effects, T0);
+    store.commit(&effects, T0).unwrap();
     assert!(store.get(&key, T0).is_none(), "nonce spent");
     match &effects[1] {
-        Effect::Put {
+        Effect {
             key,
-            value,
-            ttl_seconds,
+            op: Op::Put { value, ttl_seconds },
+            ..
         } => {
             assert_eq!(*ttl_seconds, Some(7_200));
             assert!(
@@ -159,7 +159,11 @@ fn enrollment_record_and_not_enrolled() {
     assert!(EnrollmentRecord::new(&cred, b"", aaguid, 0).is_err());
     let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
     let effect = rec.store_effect(&sealer, "alumno-1", &mut rng).unwrap();
-    let Effect::Put { value, .. } = &effect else {
+    let Effect {
+        op: Op::Put { value, .. },
+        ..
+    } = &effect
+    else {
         panic!()
     };
     assert_eq!(
@@ -447,10 +451,10 @@ fn store_records_round_trip_and_reject_defects() {
 
 fn open_put(sealer: &StoreSealer, e: &Effect) -> (String, Vec<u8>, Option<u64>) {
     match e {
-        Effect::Put {
+        Effect {
             key,
-            value,
-            ttl_seconds,
+            op: Op::Put { value, ttl_seconds },
+            ..
         } => (
             key.clone(),
             sealer.open(key, value).unwrap().expose().to_vec(),
@@ -494,8 +498,8 @@ fn class_session_effects_and_results() {
     assert!(key.starts_with("sw:v1:att:round:"));
     assert_eq!(ttl, Some(120));
     assert_eq!(value[0], 1);
-    let mut store = MemoryStore::new();
-    store.apply_all(&effects, T0);
+    let store = MemoryStore::new();
+    store.commit(&effects, T0).unwrap();
     let mut now = T0;
     for r in 1..=3u32 {
         now += 5_000;
@@ -519,12 +523,12 @@ fn class_session_effects_and_results() {
         );
         let (rt, progress) = got.outcome.unwrap();
         assert_eq!(rt, 1_000 + u64::from(r) * 100);
-        store.apply_all(&got.effects, now);
+        store.commit(&got.effects, now).unwrap();
         // Round r marked used in the store.
         let used = sealer
             .open(
                 &round_store_key(SID, "alice", r).unwrap(),
-                store
+                &store
                     .get(&round_store_key(SID, "alice", r).unwrap(), now)
                     .unwrap(),
             )
@@ -542,7 +546,7 @@ fn class_session_effects_and_results() {
                 .unwrap();
             let result = AttendanceResult::from_bytes(
                 sealer
-                    .open(&result_store_key(SID, "alice").unwrap(), stored)
+                    .open(&result_store_key(SID, "alice").unwrap(), &stored)
                     .unwrap()
                     .expose(),
             )
@@ -629,7 +633,7 @@ fn class_session_max_attempts_and_close() {
     let bad = pt.seal(&alice, &mut rng).unwrap().to_json().unwrap();
     let codes: Vec<Error> = (0..3).map(|_| class.receive(&bad, received, &mut rng)).map(|r| {
         if r.outcome == Err(Error::MaxAttempts) {
-            assert!(r.effects.iter().any(|e| matches!(e, Effect::Delete { key } if *key == round_store_key(SID, "alice", 1).unwrap())));
+            assert!(r.effects.iter().any(|e| matches!(e, Effect { key, op: Op::Delete, .. } if *key == round_store_key(SID, "alice", 1).unwrap())));
             let (key, value, _) = open_put(&sealer, r.effects.last().unwrap());
             assert_eq!(key, result_store_key(SID, "alice").unwrap());
             assert_eq!(AttendanceResult::from_bytes(&value).unwrap().kind, ResultKind::MaxAttempts);

@@ -49,7 +49,7 @@ fn class_of_300_over_three_rounds() {
         config,
     )
     .unwrap();
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
 
     // Login and registration.
     let mut devices: BTreeMap<String, SessionKeys> = BTreeMap::new();
@@ -63,7 +63,7 @@ fn class_of_300_over_three_rounds() {
         let effects = class
             .register(Some(&enrollment), server.keys, T0, &mut rng)
             .unwrap();
-        store.apply_all(&effects, T0);
+        store.commit(&effects, T0).unwrap();
     }
     let never: BTreeSet<String> = users
         .iter()
@@ -108,7 +108,7 @@ fn class_of_300_over_three_rounds() {
                 (Some((user, at)), inj) if inj.is_none_or(|(_, t)| at <= t) => {
                     let (_, json) = pending.remove(&user).unwrap();
                     let got = class.receive(&json, at, &mut rng);
-                    store.apply_all(&got.effects, at);
+                    store.commit(&got.effects, at).unwrap();
                     match got.outcome {
                         Ok((rt, progress)) => {
                             assert!(rt > 500 && rt < 15_000);
@@ -154,7 +154,7 @@ fn class_of_300_over_three_rounds() {
         let Some(projected) = class.frame(now, &mut rng).unwrap() else {
             continue;
         };
-        store.apply_all(&projected.effects, now);
+        store.commit(&projected.effects, now).unwrap();
         let frame = projected.frame;
         if let Some(nc) = &frame.not_captured {
             assert!(notices.insert(nc.user_id.clone()), "one notice per payload");

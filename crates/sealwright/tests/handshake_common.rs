@@ -84,26 +84,21 @@ pub fn open_with_store(
     request: &str,
     now_ms: u64,
 ) -> sealwright::Result<Outcome> {
-    server::open_with(
-        keys,
-        request,
-        |key| store.get(key, now_ms).map(<[u8]>::to_vec),
-        now_ms,
-    )
+    server::open_with(keys, request, |key| store.get(key, now_ms), now_ms)
 }
 
 /// Runs a server handshake against `store`, applying its effects.
 pub fn handshake_with_store(
     keys: &ServerKeys,
-    store: &mut MemoryStore,
+    store: &MemoryStore,
     request: &str,
     now_ms: u64,
     rng: &mut ChaCha20Rng,
 ) -> sealwright::Result<(String, Vec<Effect>)> {
     let last_key = server::handshake_store_key(request)?;
-    let last = store.get(&last_key, now_ms).map(<[u8]>::to_vec);
+    let last = store.get(&last_key, now_ms);
     let (response, effects) = server::handshake(keys, request, last.as_deref(), now_ms, rng)?;
-    store.apply_all(&effects, now_ms);
+    store.commit(&effects, now_ms).unwrap();
     Ok((response, effects))
 }
 
@@ -162,7 +157,7 @@ impl Harness {
             Outcome::Retry(response) => Ok(response),
             Outcome::Opened(opened) => {
                 let (response, effects) = opened.respond(reply, &mut self.rng)?;
-                self.store.apply_all(&effects, now_ms);
+                self.store.commit(&effects, now_ms).unwrap();
                 Ok(response)
             }
         }

@@ -14,7 +14,7 @@ use common::{Harness, NOW_MS, open_with_store, server_keys, server_rsa};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sealwright::Error;
-use sealwright::effect::Effect;
+use sealwright::effect::{Effect, Op};
 use sealwright::encoding::hex_encode;
 use sealwright::handshake::server::{self, Outcome, Records};
 use sealwright::handshake::store::{
@@ -29,7 +29,10 @@ const DAY_MS: u64 = 86_400_000;
 
 fn ttl(e: &Effect) -> Option<u64> {
     match e {
-        Effect::Put { ttl_seconds, .. } => *ttl_seconds,
+        Effect {
+            op: Op::Put { ttl_seconds, .. },
+            ..
+        } => *ttl_seconds,
         _ => None,
     }
 }
@@ -43,8 +46,7 @@ fn wire_messages_are_compact_json_in_spec_member_order() {
     assert!(request.contains(r#"","publicKeyPrimary":""#));
     assert!(!request.contains(' '));
     let (response, _) =
-        common::handshake_with_store(&hs.keys, &mut hs.store, &request, NOW_MS, &mut hs.rng)
-            .unwrap();
+        common::handshake_with_store(&hs.keys, &hs.store, &request, NOW_MS, &mut hs.rng).unwrap();
     let keys: Vec<&str> = response
         .split('"')
         .enumerate()
@@ -78,6 +80,7 @@ fn wire_messages_are_compact_json_in_spec_member_order() {
         r#"{{"v":1,"deviceId":"dev-wire","kid":"{}","publicKeyEphemeral":""#,
         hs.store
             .keys()
+            .iter()
             .find_map(|k| k.strip_prefix("sw:v1:hs:eph:"))
             .unwrap()
     )));
@@ -93,8 +96,7 @@ fn handshake_effects_in_spec_order_and_a_new_handshake_deletes_the_old_kid() {
     let client = Client::new("dev-effects", hs.primary.clone(), hs.keys.public_key()).unwrap();
     let (request, pending) = client.clone().start(&mut hs.rng).unwrap();
     let (response, effects) =
-        common::handshake_with_store(&hs.keys, &mut hs.store, &request, NOW_MS, &mut hs.rng)
-            .unwrap();
+        common::handshake_with_store(&hs.keys, &hs.store, &request, NOW_MS, &mut hs.rng).unwrap();
     let first = pending.finish(&response).unwrap();
     let kid1 = first.kid().clone();
     let keys: Vec<&str> = effects.iter().map(Effect::key).collect();
@@ -110,22 +112,12 @@ fn handshake_effects_in_spec_order_and_a_new_handshake_deletes_the_old_kid() {
 
     // A second handshake: session, eph, Delete old eph, last.
     let (request, pending) = client.start(&mut hs.rng).unwrap();
-    let (response, effects) = common::handshake_with_store(
-        &hs.keys,
-        &mut hs.store,
-        &request,
-        NOW_MS + 5_000,
-        &mut hs.rng,
-    )
-    .unwrap();
+    let (response, effects) =
+        common::handshake_with_store(&hs.keys, &hs.store, &request, NOW_MS + 5_000, &mut hs.rng)
+            .unwrap();
     let second = pending.finish(&response).unwrap();
     assert_eq!(effects.len(), 4);
-    assert_eq!(
-        effects[2],
-        Effect::Delete {
-            key: format!("sw:v1:hs:eph:{kid1}")
-        }
-    );
+    assert_eq!(effects[2], Effect::delete(format!("sw:v1:hs:eph:{kid1}")));
     assert_eq!(effects[3].key(), "sw:v1:hs:last:dev-effects");
     // The old session is over at once; the new one works.
     let (old_request, _) = first.send(b"old", &mut hs.rng).unwrap();
@@ -179,12 +171,20 @@ fn respond_effects_rotation_ttls_and_order() {
     );
     // The used eph record keeps only the request id: e_s is erased.
     let sealer = hs.keys.sealer();
-    let Effect::Put { value, .. } = &effects[1] else {
+    let Effect {
+        op: Op::Put { value, .. },
+        ..
+    } = &effects[1]
+    else {
         panic!()
     };
     let used = EphRecord::open(sealer, &kid, value).unwrap();
     assert!(matches!(used.state, EphState::Used(id) if id == request_id));
-    let Effect::Put { value, .. } = &effects[2] else {
+    let Effect {
+        op: Op::Put { value, .. },
+        ..
+    } = &effects[2]
+    else {
         panic!()
     };
     assert_eq!(
@@ -193,7 +193,11 @@ fn respond_effects_rotation_ttls_and_order() {
             .response,
         response
     );
-    let Effect::Put { value, .. } = &effects[3] else {
+    let Effect {
+        op: Op::Put { value, .. },
+        ..
+    } = &effects[3]
+    else {
         panic!()
     };
     assert_eq!(
@@ -215,17 +219,14 @@ fn dropped_responses_retries_rotation_and_rehandshake() {
         let first = hs.serve(&request, &[i, i], t).unwrap();
         // The byte-identical retry (from the pending state) gets the same response, twice,
         // without business logic (no new effects, the store is unchanged).
-        let before: Vec<String> = hs.store.keys().map(String::from).collect();
+        let before: Vec<String> = hs.store.keys();
         for dt in [1_000, 299_000] {
             match open_with_store(&hs.keys, &hs.store, awaiting.request(), t + dt).unwrap() {
                 Outcome::Retry(again) => assert_eq!(again, first),
                 Outcome::Opened(_) => panic!("a retry must not run business logic again"),
             }
         }
-        assert_eq!(
-            hs.store.keys().map(String::from).collect::<Vec<_>>(),
-            before
-        );
+        assert_eq!(hs.store.keys(), before);
         // Other bytes under the same (now used) kid fork nothing: KID_ROTATED.
         let (other, _) = session.clone().send(b"other", &mut hs.rng).unwrap();
         assert_eq!(
@@ -268,7 +269,8 @@ fn a_retry_whose_stored_response_is_gone_is_kid_rotated() {
     hs.serve(&request, b"a", NOW_MS + 1).unwrap();
     let names = server::process_store_keys(&request).unwrap();
     hs.store
-        .apply(&Effect::Delete { key: names.retry }, NOW_MS + 2);
+        .commit(&[Effect::delete(names.retry)], NOW_MS + 2)
+        .unwrap();
     assert_eq!(
         open_with_store(&hs.keys, &hs.store, &request, NOW_MS + 3).unwrap_err(),
         Error::KidRotated
@@ -285,19 +287,19 @@ fn session_expiry_is_exact_and_is_checked_first() {
     let session_v = hs.store.get(&names.session, NOW_MS).unwrap().to_vec();
     let eph_v = hs.store.get(&names.eph, NOW_MS).unwrap().to_vec();
     let records = Records {
-        session: Some(&session_v),
-        eph: Some(&eph_v),
+        session: Some(session_v.clone()),
+        eph: Some(eph_v.clone()),
         retry: None,
     };
-    assert!(server::open(&hs.keys, &request, records, NOW_MS + DAY_MS - 1).is_ok());
+    assert!(server::open(&hs.keys, &request, records.clone(), NOW_MS + DAY_MS - 1).is_ok());
     assert_eq!(
-        server::open(&hs.keys, &request, records, NOW_MS + DAY_MS).unwrap_err(),
+        server::open(&hs.keys, &request, records.clone(), NOW_MS + DAY_MS).unwrap_err(),
         Error::SessionExpired
     );
     // Session missing comes before the kid check; eph missing is UNKNOWN_KID.
     let no_session = Records {
         session: None,
-        ..records
+        ..records.clone()
     };
     assert_eq!(
         server::open(&hs.keys, &request, no_session, NOW_MS).unwrap_err(),
@@ -388,8 +390,8 @@ fn stored_records_are_sealed_per_key_and_versioned() {
     let names = server::process_store_keys(&request).unwrap();
     let eph = hs.store.get(&names.eph, NOW_MS).unwrap().to_vec();
     let records = Records {
-        session: Some(&eph),
-        eph: Some(&eph),
+        session: Some(eph.clone()),
+        eph: Some(eph.clone()),
         retry: None,
     };
     assert_eq!(
@@ -424,8 +426,8 @@ fn stored_records_are_sealed_per_key_and_versioned() {
     // The store dump holds no secret: neither SS_p nor any private key appears in it.
     let secret_hex = hex_encode(record.primary_secret.expose());
     for k in hs.store.keys() {
-        let v = hs.store.get(k, NOW_MS).unwrap();
-        assert!(!hex_encode(v).contains(&secret_hex));
+        let v = hs.store.get(&k, NOW_MS).unwrap();
+        assert!(!hex_encode(&v).contains(&secret_hex));
         assert!(
             !v.windows(32)
                 .any(|w| w == record.primary_secret.expose().as_slice())
@@ -539,14 +541,13 @@ fn debug_output_never_contains_secrets() {
     let client = Client::new("dev-debug", hs.primary.clone(), hs.keys.public_key()).unwrap();
     let (request, pending) = client.clone().start(&mut hs.rng).unwrap();
     let (response, effects) =
-        common::handshake_with_store(&hs.keys, &mut hs.store, &request, NOW_MS, &mut hs.rng)
-            .unwrap();
+        common::handshake_with_store(&hs.keys, &hs.store, &request, NOW_MS, &mut hs.rng).unwrap();
     let session = pending.finish(&response).unwrap();
     let sealer = hs.keys.sealer().clone();
     let session_record = SessionRecord::open(
         &sealer,
         "dev-debug",
-        hs.store
+        &hs.store
             .get(&store::session_key("dev-debug"), NOW_MS)
             .unwrap(),
     )
@@ -555,7 +556,7 @@ fn debug_output_never_contains_secrets() {
     let eph_record = EphRecord::open(
         &sealer,
         session.kid(),
-        hs.store
+        &hs.store
             .get(&store::eph_key(session.kid()), NOW_MS)
             .unwrap(),
     )

@@ -81,7 +81,7 @@ fn respond_rng(m: &Value) -> ThenRng {
 
 /// The server side of a case's handshake; returns the store.
 fn server_handshake(c: &Value) -> sealwright::Result<(String, MemoryStore)> {
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let at = c["handshakeAtMs"].as_u64().unwrap();
     let (response, effects) = server::handshake(
         &server_keys(),
@@ -90,12 +90,12 @@ fn server_handshake(c: &Value) -> sealwright::Result<(String, MemoryStore)> {
         at,
         &mut server_handshake_rng(c),
     )?;
-    store.apply_all(&effects, at);
+    store.commit(&effects, at).unwrap();
     Ok((response, store))
 }
 
 /// Replays the server over `messages[..n]`, each answered as recorded.
-fn server_messages(c: &Value, store: &mut MemoryStore, n: usize) {
+fn server_messages(c: &Value, store: &MemoryStore, n: usize) {
     let keys = server_keys();
     for m in &msgs(c)[..n] {
         let at = m["atMs"].as_u64().unwrap();
@@ -119,7 +119,7 @@ fn server_messages(c: &Value, store: &mut MemoryStore, n: usize) {
             "{}",
             c["name"]
         );
-        store.apply_all(&effects, at);
+        store.commit(&effects, at).unwrap();
     }
 }
 

@@ -438,7 +438,7 @@ fn replay_state_through_store_effects() {
     let f = fixture();
     let mut r = rng(7);
     let ks = keys();
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let sealed = ks.seal(b"once", None, &mut r).unwrap();
     let req = f.a.request(&sealed, NOW_MS, &mut r).unwrap();
     let run = |store: &MemoryStore, now_ms: u64, r: &mut ChaCha20Rng| {
@@ -453,7 +453,7 @@ fn replay_state_through_store_effects() {
     let acc = run(&store, NOW_MS, &mut r).unwrap();
     let effect = acc.effect();
     assert_eq!(effect.key(), format!("sw:v1:relay:jti:{}", acc.jti));
-    store.apply(&effect, NOW_MS);
+    store.commit(std::slice::from_ref(&effect), NOW_MS).unwrap();
     assert_eq!(
         run(&store, NOW_MS + 1000, &mut r).unwrap_err(),
         Error::Replay

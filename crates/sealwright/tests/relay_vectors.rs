@@ -129,11 +129,11 @@ fn positive_cases_replay() {
         assert_eq!(accepted.rid, r.rid());
         assert_eq!(
             accepted.effect(),
-            sealwright::Effect::Put {
-                key: format!("sw:v1:relay:jti:{}", payload["jti"].as_str().unwrap()),
-                value: r.rid().as_bytes().to_vec(),
-                ttl_seconds: Some(600),
-            }
+            sealwright::Effect::put_if_absent(
+                format!("sw:v1:relay:jti:{}", payload["jti"].as_str().unwrap()),
+                r.rid().as_bytes().to_vec(),
+                Some(600),
+            )
         );
 
         // Recipient opens both the vector's response and ours.

@@ -77,7 +77,7 @@ pub fn stored_hot(store: &MemoryStore, address: &Address, g: u32) -> Option<Stri
     let key = shares::hot_key(address, g);
     store
         .get(&key, 0)
-        .map(|v| shares::open_stored_envelope(&sealer(), &key, v).unwrap())
+        .map(|v| shares::open_stored_envelope(&sealer(), &key, &v).unwrap())
 }
 
 /// The cold envelope of generation `g`, if the store still holds it.
@@ -85,13 +85,13 @@ pub fn stored_cold(store: &MemoryStore, address: &Address, g: u32) -> Option<Str
     let key = shares::cold_key(address, g);
     store
         .get(&key, 0)
-        .map(|v| shares::open_stored_envelope(&sealer(), &key, v).unwrap())
+        .map(|v| shares::open_stored_envelope(&sealer(), &key, &v).unwrap())
 }
 
 /// The generation the store's pointer names.
 pub fn stored_current(store: &MemoryStore, address: &Address) -> u32 {
     let key = shares::current_key(address);
-    shares::open_stored_generation(&sealer(), &key, store.get(&key, 0).unwrap()).unwrap()
+    shares::open_stored_generation(&sealer(), &key, &store.get(&key, 0).unwrap()).unwrap()
 }
 
 /// `recover` of the fixture wallet (its password and address) from a hot and a cold envelope.

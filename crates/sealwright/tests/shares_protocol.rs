@@ -14,7 +14,7 @@ use k256::elliptic_curve::ff::PrimeField;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sealwright::Error;
-use sealwright::effect::{Effect, MemoryStore};
+use sealwright::effect::{Effect, MemoryStore, Op};
 use sealwright::encoding::{hex_decode_array, hex_encode};
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::shares::{self, Address, SharePlaintext, WalletKey};
@@ -172,13 +172,16 @@ fn create_effects_and_store_layout() {
     );
     assert!(created.effects.iter().all(|e| matches!(
         e,
-        Effect::Put {
-            ttl_seconds: None,
+        Effect {
+            op: Op::Put {
+                ttl_seconds: None,
+                ..
+            },
             ..
         }
     )));
-    let mut store = MemoryStore::new();
-    store.apply_all(&created.effects, 0);
+    let store = MemoryStore::new();
+    store.commit(&created.effects, 0).unwrap();
     assert_eq!(stored_hot(&store, &a, 0).unwrap(), created.hot_envelope);
     assert_eq!(stored_cold(&store, &a, 0).unwrap(), created.cold_envelope);
     assert_eq!(stored_current(&store, &a), 0);
@@ -190,7 +193,7 @@ fn create_effects_and_store_layout() {
             .any(|w| created.hot_envelope.as_bytes().windows(16).any(|h| h == w))
     );
     assert_eq!(
-        shares::open_stored_envelope(&sealer(), &shares::cold_key(&a, 0), raw).err(),
+        shares::open_stored_envelope(&sealer(), &shares::cold_key(&a, 0), &raw).err(),
         Some(Error::DecryptionFailed)
     );
     // The three envelopes are distinct shares of one key, all under the same password.
@@ -254,8 +257,8 @@ fn recover_checks_the_expected_generation() {
             shares::cold_key(a, 1)
         ]
     );
-    assert!(matches!(r.effects[3], Effect::Delete { .. }));
-    assert!(matches!(r.effects[4], Effect::Delete { .. }));
+    assert!(matches!(r.effects[3], Effect { op: Op::Delete, .. }));
+    assert!(matches!(r.effects[4], Effect { op: Op::Delete, .. }));
 }
 
 #[test]
@@ -318,8 +321,8 @@ fn recovery_survives_a_crash_after_any_effect() {
     let password = SecretString::from("crash-safe");
     let created = shares::create(&password, &sealer(), &mut rng).unwrap();
     let a = created.address;
-    let mut base = MemoryStore::new();
-    base.apply_all(&created.effects, 0);
+    let base = MemoryStore::new();
+    base.commit(&created.effects, 0).unwrap();
     let recovered = shares::recover(
         &password,
         &stored_hot(&base, &a, 0).unwrap(),
@@ -334,8 +337,8 @@ fn recovery_survives_a_crash_after_any_effect() {
     let old_user = &created.user_envelope;
     let new_user = &recovered.user_envelope;
     for k in 0..=recovered.effects.len() {
-        let mut store = base.clone();
-        store.apply_all(&recovered.effects[..k], 0);
+        let store = base.clone();
+        store.commit(&recovered.effects[..k], 0).unwrap();
         let g = stored_current(&store, &a);
         assert_eq!(g, if k >= 3 { 1 } else { 0 }, "prefix {k}");
         // The pointer's generation is complete: the wallet opens from hot + cold.

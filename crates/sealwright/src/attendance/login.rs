@@ -185,19 +185,17 @@ impl LoginNonce {
     /// (apply as an atomic get-and-delete; a missing key means the nonce is spent or expired).
     pub fn issue<R: CryptoRng + ?Sized>(config: &Config, rng: &mut R) -> (Self, Effect) {
         let nonce = Self(enrollment_challenge(rng));
-        let effect = Effect::Put {
-            key: login_nonce_store_key(&nonce),
-            value: alloc::vec![FORMAT_VERSION],
-            ttl_seconds: Some(config.challenge_ttl_seconds),
-        };
+        let effect = Effect::put(
+            login_nonce_store_key(&nonce),
+            alloc::vec![FORMAT_VERSION],
+            Some(config.challenge_ttl_seconds),
+        );
         (nonce, effect)
     }
 
     /// The `Delete` that spends this nonce.
     pub fn consume_effect(&self) -> Effect {
-        Effect::Delete {
-            key: login_nonce_store_key(self),
-        }
+        Effect::delete(login_nonce_store_key(self))
     }
 }
 

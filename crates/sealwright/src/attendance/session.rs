@@ -419,9 +419,11 @@ impl ClassSession {
                 }
             }
             MetadataUpdate::Delete => {
-                effects.push(Effect::Delete {
-                    key: round_store_key(&self.session_id, user_id, round)?,
-                });
+                effects.push(Effect::delete(round_store_key(
+                    &self.session_id,
+                    user_id,
+                    round,
+                )?));
                 self.projector.remove(&id);
                 let rts_ms = match self.students.get_mut(user_id) {
                     Some(s) => {
@@ -533,9 +535,11 @@ impl ClassSession {
                 },
                 rts_ms: s.rts_ms.clone(),
             };
-            effects.push(Effect::Delete {
-                key: round_store_key(&self.session_id, &user_id, round)?,
-            });
+            effects.push(Effect::delete(round_store_key(
+                &self.session_id,
+                &user_id,
+                round,
+            )?));
             effects.push(self.put_result(&user_id, &result, rng)?);
         }
         Ok(effects)

@@ -79,14 +79,14 @@
 //!     SecretVec::from_slice(&[7; 32]),
 //!     &SecretKey32::random(&mut rng),
 //! )?;
-//! let mut store = MemoryStore::new();
+//! let store = MemoryStore::new();
 //!
 //! // §2.1: the client pins the server key and handshakes.
 //! let client = Client::new("device-1", PrimaryKey::generate(&mut rng), keys.public_key())?;
 //! let (request, pending) = client.start(&mut rng)?;
-//! let last = store.get(&server::handshake_store_key(&request)?, now_ms).map(<[u8]>::to_vec);
+//! let last = store.get(&server::handshake_store_key(&request)?, now_ms);
 //! let (response, effects) = server::handshake(&keys, &request, last.as_deref(), now_ms, &mut rng)?;
-//! store.apply_all(&effects, now_ms);
+//! store.commit(&effects, now_ms)?;
 //! let session = pending.finish(&response)?;
 //!
 //! // §2.2: one message each way, then the server rotates its kid.
@@ -102,7 +102,7 @@
 //! };
 //! assert_eq!(opened.plaintext().expose(), b"balance?");
 //! let (response, effects) = opened.respond(b"42", &mut rng)?;
-//! store.apply_all(&effects, now_ms);
+//! store.commit(&effects, now_ms)?;
 //! let (reply, session) = pending.receive(&response)?;
 //! assert_eq!(reply.expose(), b"42");
 //! assert_ne!(session.kid(), pending.kid());

@@ -161,7 +161,7 @@ pub fn handshake<R: CryptoRng + ?Sized>(
         .put(&keys.sealer, &kid, SESSION_TTL_SECONDS, rng)?,
     );
     if let Some(old) = old_kid {
-        effects.push(Effect::Delete { key: eph_key(&old) });
+        effects.push(Effect::delete(eph_key(&old)));
     }
     effects.push(LastRecord { kid }.put(&keys.sealer, &device_id, SESSION_TTL_SECONDS, rng)?);
     Ok((response, effects))
@@ -191,14 +191,14 @@ pub fn process_store_keys(request: &str) -> Result<ProcessStoreKeys> {
 }
 
 /// The values loaded for [`ProcessStoreKeys`] (`None` where the key is absent or expired).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Records<'a> {
+#[derive(Clone, Debug, Default)]
+pub struct Records {
     /// The value at [`ProcessStoreKeys::session`].
-    pub session: Option<&'a [u8]>,
+    pub session: Option<Vec<u8>>,
     /// The value at [`ProcessStoreKeys::eph`].
-    pub eph: Option<&'a [u8]>,
+    pub eph: Option<Vec<u8>>,
     /// The value at [`ProcessStoreKeys::retry`].
-    pub retry: Option<&'a [u8]>,
+    pub retry: Option<Vec<u8>>,
 }
 
 /// What [`open`] found.
@@ -246,17 +246,13 @@ impl fmt::Debug for Opened {
 /// under `K_m` (`DECRYPTION_FAILED`). A stored value that does not open under its key is
 /// `DECRYPTION_FAILED` (a tampered or moved record), one with an unknown version byte
 /// `UNSUPPORTED_VERSION`.
-pub fn open(
-    keys: &ServerKeys,
-    request: &str,
-    records: Records<'_>,
-    now_ms: u64,
-) -> Result<Outcome> {
+pub fn open(keys: &ServerKeys, request: &str, records: Records, now_ms: u64) -> Result<Outcome> {
     let request = ProcessRequest::parse(request)?;
     let sealer = &keys.sealer;
     // Step 1.
     let session = records
         .session
+        .as_deref()
         .ok_or(Error::SessionExpired)
         .and_then(|v| SessionRecord::open(sealer, &request.device_id, v))?;
     if now_ms >= session.created_ms.saturating_add(SESSION_TTL_MS) {
@@ -264,6 +260,7 @@ pub fn open(
     }
     let eph = records
         .eph
+        .as_deref()
         .ok_or(Error::UnknownKid)
         .and_then(|v| EphRecord::open(sealer, &request.kid, v))?;
     if eph.device_id != request.device_id || eph.session_nonce != session.nonce {
@@ -273,7 +270,7 @@ pub fn open(
     let request_id = request.request_id()?;
     let server_ephemeral = match eph.state {
         EphState::Used(used_by) if ct_eq(&used_by, &request_id) => {
-            let stored = records.retry.ok_or(Error::KidRotated)?;
+            let stored = records.retry.as_deref().ok_or(Error::KidRotated)?;
             let retry = RetryRecord::open(sealer, &request_id, stored)?;
             return Ok(Outcome::Retry(retry.response));
         }
@@ -315,7 +312,7 @@ pub fn open(
 /// # use sealwright::handshake::server;
 /// # fn demo(keys: &server::ServerKeys, store: &sealwright::effect::MemoryStore, request: &str,
 /// #         now_ms: u64) -> sealwright::Result<server::Outcome> {
-/// server::open_with(keys, request, |key| store.get(key, now_ms).map(<[u8]>::to_vec), now_ms)
+/// server::open_with(keys, request, |key| store.get(key, now_ms), now_ms)
 /// # }
 /// ```
 pub fn open_with<F: FnMut(&str) -> Option<Vec<u8>>>(
@@ -325,13 +322,10 @@ pub fn open_with<F: FnMut(&str) -> Option<Vec<u8>>>(
     now_ms: u64,
 ) -> Result<Outcome> {
     let names = process_store_keys(request)?;
-    let session = load(&names.session);
-    let eph = load(&names.eph);
-    let retry = load(&names.retry);
     let records = Records {
-        session: session.as_deref(),
-        eph: eph.as_deref(),
-        retry: retry.as_deref(),
+        session: load(&names.session),
+        eph: load(&names.eph),
+        retry: load(&names.retry),
     };
     open(keys, request, records, now_ms)
 }

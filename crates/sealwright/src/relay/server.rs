@@ -159,16 +159,16 @@ impl fmt::Debug for Accepted {
 }
 
 impl Accepted {
-    /// The store write that remembers the `jti` for 600 s:
-    /// `Put { key: "sw:v1:relay:jti:<jti>", value: rid, ttl_seconds: 600 }`. Apply it before
-    /// sending the response, atomically "set if absent" (e.g. Redis `SET NX EX 600`); if the
-    /// key already exists, another request with this `jti` won the race: answer `REPLAY`.
+    /// The effect that remembers the `jti` (spec §1 step 4):
+    /// `put_if_absent("sw:v1:relay:jti:<jti>", rid, ttl)`. Commit it before sending the
+    /// response (e.g. Redis `SET NX EX`); a failed condition means another request with this
+    /// `jti` won the race: answer `REPLAY`.
     pub fn effect(&self) -> Effect {
-        Effect::Put {
-            key: jti_store_key(&self.jti),
-            value: self.rid.as_bytes().to_vec(),
-            ttl_seconds: Some(JTI_TTL_SECONDS),
-        }
+        Effect::put_if_absent(
+            jti_store_key(&self.jti),
+            self.rid.as_bytes().to_vec(),
+            Some(JTI_TTL_SECONDS),
+        )
     }
 }
 

@@ -74,8 +74,8 @@
 //!
 //! // Create: the user keeps envelope 1, the server applies the effects (hot 2, cold 3).
 //! let created = shares::create(&password, &sealer, &mut rng)?;
-//! let mut store = MemoryStore::new();
-//! store.apply_all(&created.effects, 0);
+//! let store = MemoryStore::new();
+//! store.commit(&created.effects, 0)?;
 //! let address = created.address;
 //!
 //! // Sign with the user's share and the hot share read back from the store.
@@ -363,12 +363,8 @@ pub fn recover<R: CryptoRng + ?Sized>(
     let [user_envelope, hot, cold] = split_and_seal(password, &opened.key, next, rng)?;
     drop(opened);
     let mut effects = generation_effects(sealer, address, next, &hot, &cold, rng)?;
-    effects.push(Effect::Delete {
-        key: hot_key(address, generation),
-    });
-    effects.push(Effect::Delete {
-        key: cold_key(address, generation),
-    });
+    effects.push(Effect::delete(hot_key(address, generation)));
+    effects.push(Effect::delete(cold_key(address, generation)));
     Ok(Recovered {
         generation: next,
         user_envelope,
