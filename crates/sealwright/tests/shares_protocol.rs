@@ -459,7 +459,7 @@ fn debug_redaction() {
     assert_eq!(printed[3], "SecretBytes<16>(REDACTED)");
     assert_eq!(printed[4], "SecretBytes<39>(REDACTED)");
     assert!(printed[5].starts_with(&format!(
-        "Created {{ address: Address({}), generation: 0, envelopes: \"3 x REDACTED\", effects: [Put {{ key: ",
+        "Created {{ address: Address({}), generation: 0, envelopes: \"3 x REDACTED\", effects: [put {{ key: ",
         created.address
     )));
     assert!(printed[6].starts_with("Recovered { generation: 1, envelopes: \"3 x REDACTED\""));

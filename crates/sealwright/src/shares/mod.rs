@@ -80,7 +80,7 @@
 //!
 //! // Sign with the user's share and the hot share read back from the store.
 //! let hot_key = shares::hot_key(&address, 0);
-//! let hot = shares::open_stored_envelope(&sealer, &hot_key, store.get(&hot_key, 0).unwrap())?;
+//! let hot = shares::open_stored_envelope(&sealer, &hot_key, &store.get(&hot_key, 0).unwrap())?;
 //! let signature = shares::sign(&password, &created.user_envelope, &hot, &address, "hello")?;
 //! assert_eq!(shares::recover_signer(b"hello", &signature)?, address);
 //! # Ok::<(), sealwright::Error>(())
