@@ -26,7 +26,9 @@ def test_jti_remembered_in_redis(redis_client: redis.Redis) -> None:
 
     request = RECIPIENT.request(server.seal(b"value"))
     accepted = server.decrypt_request(request, jwks, seen)
-    sealwright.apply_effects(redis_client, [accepted.effect])
+    assert sealwright.apply_effects(redis_client, [accepted.effect])
+    # A racing request that passed the check too cannot commit the same jti (put_if_absent).
+    assert sealwright.apply_effects(redis_client, [accepted.effect]) is False
     key = accepted.effect.key
     assert redis_client.get(key) == RECIPIENT.rid.encode()
     assert 595 <= redis_client.ttl(key) <= 600

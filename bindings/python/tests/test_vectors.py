@@ -58,7 +58,7 @@ def replay_relay(case: Case) -> None:
         )
         assert accepted.jti == case["jti"]
         assert accepted.rid == case["rid"]
-        assert accepted.effect.op == "put"
+        assert accepted.effect.op == "put_if_absent"
         assert accepted.effect.key == "sw:v1:relay:jti:" + case["jti"]
         assert accepted.effect.ttl_seconds == 600
         recipient = relay.Recipient.from_pkcs8_der(bytes.fromhex(case["recipientPrivateKeyPkcs8"]))
