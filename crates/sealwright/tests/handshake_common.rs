@@ -140,8 +140,7 @@ impl Harness {
         .unwrap();
         let (request, pending) = client.start(&mut self.rng).unwrap();
         let (response, _) =
-            handshake_with_store(&self.keys, &mut self.store, &request, now_ms, &mut self.rng)
-                .unwrap();
+            handshake_with_store(&self.keys, &self.store, &request, now_ms, &mut self.rng).unwrap();
         pending.finish(&response).unwrap()
     }
 

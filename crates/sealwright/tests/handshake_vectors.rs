@@ -238,8 +238,7 @@ fn positive_cases_replay() {
             assert_eq!(s(&m["response"], "kid"), s(m, "nextKid"));
             server_ephemeral = h(m, "nextServerEphemeralPrivate");
         }
-        let mut store = store;
-        server_messages(c, &mut store, msgs(c).len());
+        server_messages(c, &store, msgs(c).len());
         let session = client_messages(c, msgs(c).len());
         assert_eq!(
             session.kid().as_str(),
@@ -269,9 +268,9 @@ fn negative_cases_replay() {
                 expect(c, pending.finish(&c["handshakeResponse"].to_string()));
             }
             "serverProcess" => {
-                let (_, mut store) = server_handshake(c).unwrap();
+                let (_, store) = server_handshake(c).unwrap();
                 let n = msgs(c).len() - 1;
-                server_messages(c, &mut store, n);
+                server_messages(c, &store, n);
                 let last = &msgs(c)[n];
                 if let Some(j) = last.get("replayOf") {
                     let j = j.as_u64().unwrap() as usize;
