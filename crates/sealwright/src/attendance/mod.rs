@@ -96,7 +96,8 @@
 //!   expires (same round, fresh nonce, `issued_at_ms` and TOTPs; attempts kept; display
 //!   count kept, projection history restarted). The `NOT_CAPTURED` notice counts displays per
 //!   student and round across re-issues, and the payload stays live after it.
-//! * Scoring sums left to right in IEEE double (see [`score`](mod@score)); it needs at least one RT.
+//! * Scoring (spec §5) compares in exact integers (`S`, `Q`, `N*Q - S^2` in 256 bits, see
+//!   [`score`](mod@score)), so it is exact for every RT list; it needs at least one RT.
 
 pub mod base45;
 pub mod login;
