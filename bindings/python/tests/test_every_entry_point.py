@@ -54,19 +54,19 @@ def _hs_client(state: str) -> handshake.HandshakeClient:
     request = client.start()
     if state == "awaiting_handshake":
         return client
-    response, _ = handshake.server_handshake(_hs_keys, request, None, T0)
+    response, _ = handshake.server_handshake(_hs_keys, request, [None, None], T0)
     client.finish(response)
     return client
 
 
 def _opened() -> handshake.Opened:
     client = handshake.HandshakeClient("dev2", handshake.PrimaryKey.generate(), _hs_keys.public_key_der())
-    response, effects = handshake.server_handshake(_hs_keys, client.start(), None, T0)
+    response, effects = handshake.server_handshake(_hs_keys, client.start(), [None, None], T0)
     client.finish(response)
     stored = {e.key: e.value for e in effects}
     request = client.send(b"m")
     names = handshake.process_store_keys(request)
-    opened = handshake.server_open(_hs_keys, request, stored[names.session], stored[names.eph], None, T0)
+    opened, _ = handshake.server_open(_hs_keys, request, [stored.get(k) for k in names.as_list()], T0)
     assert isinstance(opened, handshake.Opened)
     return opened
 

@@ -513,24 +513,27 @@ def hs_client_start(case: Case) -> tuple[handshake.HandshakeClient, dict[str, An
 def hs_server_handshake(case: Case) -> tuple[dict[str, Any], MemoryStore]:
     store = MemoryStore()
     at = case["handshakeAtMs"]
+    request = sealwright.to_json(case["handshakeRequest"])
+    names = handshake.handshake_store_keys(request)
+    if "boundPrimaryPublic" in case:
+        bound, effects = handshake.server_bind_device(
+            hs_keys(), case["deviceId"], bytes.fromhex(case["boundPrimaryPublic"]), None
+        )
+        assert bound and store.apply(effects, at)
+    records = [store.get(k, at) for k in names.as_list()]
     script(case["handshakeNonce"], case["serverEphemeralPrivate"], case["kid"])
-    response, effects = handshake.server_handshake(
-        hs_keys(), sealwright.to_json(case["handshakeRequest"]), None, at
-    )
-    store.apply(effects, at)
-    return response, store
+    response, effects = handshake.server_handshake(hs_keys(), request, records, at)
+    assert store.apply(effects, at)
+    return sealwright.from_json(response), store
 
 
 def hs_open(store: MemoryStore, request: Any, at: int) -> handshake.Opened | handshake.Retry:
+    """The open step over the loaded records, its claim committed."""
     names = handshake.process_store_keys(request)
-    return handshake.server_open(
-        hs_keys(),
-        request,
-        store.get(names.session, at),
-        store.get(names.eph, at),
-        store.get(names.retry, at),
-        at,
-    )
+    outcome, effects = handshake.server_open(hs_keys(), request, [store.get(k, at) for k in names.as_list()], at)
+    assert store.apply(effects, at)
+    assert isinstance(outcome, (handshake.Opened, handshake.Retry))
+    return outcome
 
 
 def hs_server_messages(case: Case, store: MemoryStore, n: int) -> None:
@@ -538,12 +541,12 @@ def hs_server_messages(case: Case, store: MemoryStore, n: int) -> None:
         at = m["atMs"]
         opened = hs_open(store, sealwright.to_json(m["request"]), at)
         assert isinstance(opened, handshake.Opened), case["name"]
-        assert opened.plaintext == m["requestPlaintext"].encode()
+        assert opened.plaintext == bytes.fromhex(m["requestPlaintext"])
         assert opened.request_id.hex() == m["requestId"]
         script(m["nextServerEphemeralPrivate"], m["nextKid"], m["responseEphNonce"], m["responseDataNonce"])
-        response, effects = opened.respond(m["responsePlaintext"].encode())
-        assert response == m["response"], case["name"]
-        store.apply(effects, at)
+        response, effects = opened.respond(bytes.fromhex(m["responsePlaintext"]))
+        assert sealwright.from_json(response) == m["response"], case["name"]
+        assert store.apply(effects, at)
 
 
 def hs_client_messages(case: Case, n: int) -> handshake.HandshakeClient:
@@ -551,8 +554,8 @@ def hs_client_messages(case: Case, n: int) -> handshake.HandshakeClient:
     client.finish(case["handshakeResponse"])
     for m in case["messages"][:n]:
         script(m["clientEphemeralPrivate"], m["requestEphNonce"], m["requestDataNonce"])
-        assert client.send(m["requestPlaintext"].encode()) == m["request"]
-        assert client.receive(m["response"]) == m["responsePlaintext"].encode()
+        assert client.send(bytes.fromhex(m["requestPlaintext"])) == m["request"]
+        assert client.receive(m["response"]) == bytes.fromhex(m["responsePlaintext"])
     return client
 
 
@@ -572,14 +575,14 @@ def replay_handshake(case: Case) -> None:
         # The server decrypts both our fresh OAEP request and the recorded one.
         response, store = hs_server_handshake(case)
         script(case["handshakeNonce"], case["serverEphemeralPrivate"], case["kid"])
-        handshake.server_handshake(hs_keys(), request, None, case["handshakeAtMs"])
+        handshake.server_handshake(hs_keys(), request, [None, None], case["handshakeAtMs"])
         recorded = case["handshakeResponse"]
         for field in ("v", "publicKeyPrimary", "publicKeyEphemeral", "kid"):
             assert response[field] == recorded[field], field
         assert base64.b64decode(recorded["publicKeyPrimary"]) == server_primary.public_bytes
         e_s = bytes.fromhex(case["serverEphemeralPrivate"])
         assert base64.b64decode(recorded["publicKeyEphemeral"]) == handshake.x25519_public(e_s)
-        assert len(store.data) == 3  # session, eph, last
+        assert len(store.data) == 4  # device, session, eph, last
         ss_p = handshake.primary_secret(primary, server_primary.public_bytes)
         assert ss_p.hex() == case["primarySecret"]
         assert handshake.primary_secret(server_primary, primary.public_bytes) == ss_p
@@ -624,7 +627,7 @@ def replay_handshake(case: Case) -> None:
         client = hs_client_messages(case, n)
         m = case["messages"][n]
         script(m["clientEphemeralPrivate"], m["requestEphNonce"], m["requestDataNonce"])
-        assert client.send(m["requestPlaintext"].encode()) == m["request"]
+        assert client.send(bytes.fromhex(m["requestPlaintext"])) == m["request"]
         expect_error(code, lambda: client.receive(sealwright.to_json(m["response"])))
         assert client.state == "awaiting_response"
     else:
@@ -645,7 +648,7 @@ REPLAYERS: dict[str, Callable[[Case], None]] = {
 # The spec version each vector file follows (§6); files not converted to version 2 say 1.
 SPEC_VERSIONS: dict[str, int] = {
     "relay": 1,
-    "handshake": 1,
+    "handshake": 2,
     "shares": 1,
     "vault": 2,
     "attendance": 1,

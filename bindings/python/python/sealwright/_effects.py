@@ -50,9 +50,8 @@ _COMMIT_SHA = hashlib.sha1(_COMMIT_SCRIPT.encode()).hexdigest()
 
 
 def _is_noscript(error: Exception) -> bool:
-    # redis-py raises NoScriptError ("No matching script"); other clients keep the server's
-    # "NOSCRIPT" prefix.
-    return type(error).__name__ == "NoScriptError" or "NOSCRIPT" in str(error)
+    # redis-py raises NoScriptError, whose text ("No matching script") lacks the NOSCRIPT code.
+    return "NOSCRIPT" in str(error) or type(error).__name__ == "NoScriptError"
 
 
 def apply_effects(redis_client: Any, effects: Iterable[Effect], store: str = "main") -> bool:
