@@ -620,12 +620,17 @@ REPLAYERS: dict[str, Callable[[Case], None]] = {
 }
 
 
+#: The spec version each vector file follows (files move to 2 as their protocol is brought
+#: to spec version 2); a file not listed here is version 1.
+SPEC_VERSIONS = {"attendance": 2}
+
+
 def all_cases() -> list[Any]:
     params: list[Any] = []
     for path in sorted(VECTORS.glob("*.json")):
         data = json.loads(path.read_text())
         assert data["protocol"] == path.stem
-        assert data["specVersion"] == 1
+        assert data["specVersion"] == SPEC_VERSIONS.get(path.stem, 1), path.name
         assert data["cases"], f"{path.name} has no cases"
         for i, case in enumerate(data["cases"]):
             params.append(pytest.param(path.stem, case, id=f"{path.stem}[{i}] {case['name']}"))

@@ -23,6 +23,8 @@ use sealwright::rng::ScriptedRng;
 use sealwright::secret::{SecretBytes, SecretKey32};
 use serde_json::Value;
 
+/// The cases of a vector file; `attendance.json` follows spec version 2, `totp.json` and
+/// `scoring.json` are still at version 1.
 fn load(stem: &str) -> Vec<Value> {
     let path = format!(
         "{}/../../test-vectors/{stem}.json",
@@ -30,7 +32,8 @@ fn load(stem: &str) -> Vec<Value> {
     );
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     assert_eq!(v["protocol"], stem);
-    assert_eq!(v["specVersion"], 1);
+    let version = if stem == "attendance" { 2 } else { 1 };
+    assert_eq!(v["specVersion"], version, "{stem}.json");
     v["cases"].as_array().unwrap().clone()
 }
 

@@ -50,7 +50,9 @@ _COMMIT_SHA = hashlib.sha1(_COMMIT_SCRIPT.encode()).hexdigest()
 
 
 def _is_noscript(error: Exception) -> bool:
-    return "NOSCRIPT" in str(error)
+    # redis-py raises NoScriptError, whose text is "No matching script. ..." (the server's
+    # "NOSCRIPT" prefix is stripped); other clients keep the prefix.
+    return type(error).__name__ == "NoScriptError" or "NOSCRIPT" in str(error)
 
 
 def apply_effects(redis_client: Any, effects: Iterable[Effect], store: str = "main") -> bool:
