@@ -97,7 +97,7 @@ INSTANCES: dict[type, Callable[[], list[object]]] = {
     attendance.SessionKeys: lambda: [_att_keys()],
     attendance.ClientLogin: lambda: [attendance.ClientLogin("u", os.urandom(32))],
     attendance.ServerLogin: lambda: [attendance.server_login("u", os.urandom(32), attendance.ClientLogin("u", os.urandom(32)).client_public)],
-    attendance.EnrollmentRecord: lambda: [attendance.EnrollmentRecord(os.urandom(16), b"k", bytes(16))],
+    attendance.EnrollmentRecord: lambda: [attendance.EnrollmentRecord("u", os.urandom(16), b"k", bytes(16))],
     attendance.Totp: lambda: [attendance.Totp(os.urandom(32))],
     attendance.RoundMetadata: lambda: [attendance.RoundMetadata(T0, bytes(16))],
     attendance.QrPayload: lambda: [attendance.try_qr(k, attendance.issue_round(k, bytes(32), "s", 1, T0).qr_text) for k in [_att_keys()]],

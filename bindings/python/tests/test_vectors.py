@@ -651,7 +651,7 @@ SPEC_VERSIONS: dict[str, int] = {
     "handshake": 2,
     "shares": 1,
     "vault": 2,
-    "attendance": 1,
+    "attendance": 2,
     "totp": 2,
     "scoring": 2,
 }

@@ -618,7 +618,7 @@ fn attendance_file() -> String {
             "clientPublic": point,
         }));
     }
-    render(&file("attendance", 1, cases))
+    render(&file("attendance", 2, cases))
 }
 
 fn totp_file() -> String {

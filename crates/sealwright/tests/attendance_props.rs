@@ -19,6 +19,7 @@ use sealwright::attendance::score::{Label, Status, score};
 use sealwright::attendance::totp::TotpCode;
 use sealwright::attendance::validate::{MetadataUpdate, open_response};
 use sealwright::attendance::{Config, base45};
+use sealwright::effect::StoredRecord;
 use sealwright::encoding::{b64_decode, b64_encode};
 use sealwright::secret::{SecretBytes, SecretKey32};
 

@@ -23,10 +23,10 @@ use sealwright::rng::ScriptedRng;
 use sealwright::secret::{SecretBytes, SecretKey32};
 use serde_json::Value;
 
-/// The spec version each file follows (§6): `totp.json` and `scoring.json` are version 2.
+/// The spec version each file follows (§6): `attendance.json`, `totp.json` and `scoring.json` are version 2.
 fn spec_version(stem: &str) -> u64 {
     match stem {
-        "totp" | "scoring" => 2,
+        "totp" | "scoring" | "attendance" => 2,
         _ => 1,
     }
 }
