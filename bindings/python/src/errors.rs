@@ -68,7 +68,7 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             None,
         )?;
         let mut by_code = Vec::with_capacity(Error::ALL.len());
-        for error in Error::ALL.iter().copied() {
+        for &error in Error::ALL {
             let doc = format!("`{}`: {}.", error.code(), error.message());
             by_code.push(new_class(
                 py,

@@ -253,9 +253,9 @@ fn server_open(
 ) -> SwResult<Py<PyAny>> {
     let request = json_text(request)?;
     let records = server::Records {
-        session,
-        eph,
-        retry,
+        session: session.map(<[u8]>::to_vec),
+        eph: eph.map(<[u8]>::to_vec),
+        retry: retry.map(<[u8]>::to_vec),
     };
     match server::open(&keys.inner, &request, records, now_or(now_ms))? {
         server::Outcome::Opened(opened) => {

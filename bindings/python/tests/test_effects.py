@@ -34,13 +34,14 @@ def test_effect_fields_and_immutability() -> None:
     assert Effect("require_equal", "k", expected=b"x").value is None
     assert not Effect("put", "k", b"v").conditional
     assert Effect("delete", "k", store="cold").store == "cold"
-    for bad in (
+    bads: "list[Callable[[], object]]" = [
         lambda: Effect("put_if_equal", "k", b"v"),  # no expected
         lambda: Effect("delete_if_equal", "k"),
         lambda: Effect("require_equal", "k", b"v", expected=b"x"),
         lambda: Effect("expire", "k"),
         lambda: Effect("put", "k", b"v", store="lukewarm"),
-    ):
+    ]
+    for bad in bads:
         with pytest.raises(sealwright.InvalidInput):
             bad()
 

@@ -690,10 +690,10 @@ impl MemoryStore {
                     entries.insert(e.key.clone(), (value.clone(), ttl_seconds.map(expiry)));
                 }
                 Op::Expire { ttl_seconds } => {
-                    if live(&entries, &e.key, now_ms).is_some() {
-                        if let Some(entry) = entries.get_mut(&e.key) {
-                            entry.1 = Some(expiry(*ttl_seconds));
-                        }
+                    if live(&entries, &e.key, now_ms).is_some()
+                        && let Some(entry) = entries.get_mut(&e.key)
+                    {
+                        entry.1 = Some(expiry(*ttl_seconds));
                     }
                 }
                 Op::Delete | Op::DeleteIfEqual { .. } => {
@@ -855,7 +855,7 @@ mod tests {
         let hot = MemoryStore::new();
         let cold = MemoryStore::named(StoreName::Cold);
         let e = Effect::put("k", vec![1], None).in_store(StoreName::Cold);
-        assert_eq!(hot.commit(&[e.clone()], 0), Err(Error::InvalidInput));
+        assert_eq!(hot.commit(std::slice::from_ref(&e), 0), Err(Error::InvalidInput));
         cold.commit(&[e], 0).unwrap();
         let step = Step::new(
             (),

@@ -50,7 +50,8 @@ _COMMIT_SHA = hashlib.sha1(_COMMIT_SCRIPT.encode()).hexdigest()
 
 
 def _is_noscript(error: Exception) -> bool:
-    return "NOSCRIPT" in str(error)
+    # redis-py raises NoScriptError, whose text is only "No matching script. Please use EVAL."
+    return type(error).__name__ == "NoScriptError" or "NOSCRIPT" in str(error)
 
 
 def apply_effects(redis_client: Any, effects: Iterable[Effect], store: str = "main") -> bool:
