@@ -585,5 +585,5 @@ pub fn generate() -> Vec<(&'static str, String)> {
         }),
     );
 
-    vec![("relay.json", render(&file("relay", cases)))]
+    vec![("relay.json", render(&file("relay", 1, cases)))]
 }
