@@ -13,7 +13,7 @@ from typing import Any, Callable
 import sealwright
 from sealwright import attendance, handshake, relay, shares, vault
 
-from helpers import positive_case
+from helpers import MemoryStore, positive_case
 
 SEALER = sealwright.StoreSealer(os.urandom(32))
 T0 = 1_767_225_600_000
@@ -82,12 +82,31 @@ def _opened_response() -> attendance.OpenedResponse:
     return attendance.open_response(keys, attendance.respond(keys, qr, T0), T0)
 
 
+def _shares_flow() -> tuple[shares.LoadedSplit, shares.MovePending]:
+    """A created wallet's loaded pointer and a recovery waiting for its move's outcome."""
+    if not _SHARES_FLOW:
+        hot, cold = MemoryStore(), MemoryStore()
+        created, effects = shares.create("pw", SEALER)
+        assert hot.apply([e for e in effects if e.store == "main"], 0)
+        assert cold.apply([e for e in effects if e.store == "cold"], 0)
+        current = hot.get(shares.current_key(created.address), 0)
+        split = shares.LoadedSplit.open(SEALER, created.address, current)
+        staged, _ = split.stage("pw", SEALER, hot.get(split.hot_key, 0), cold.get(split.cold_key, 0))
+        moving, _ = staged.move_pointer()
+        _SHARES_FLOW.append((split, moving))
+    return _SHARES_FLOW[0]
+
+
+_SHARES_FLOW: list[tuple[shares.LoadedSplit, shares.MovePending]] = []
+
 INSTANCES: dict[type, Callable[[], list[object]]] = {
     sealwright.StoreSealer: lambda: [SEALER],
     relay.Recipient: lambda: [_recipient],
     relay.RelayKey: lambda: [relay.RelayKey.generate("rk")],
     relay.RelayServer: lambda: [relay.RelayServer(relay.RelayKey.generate("rk"))],
     shares.WalletKey: lambda: [shares.WalletKey.generate()],
+    shares.LoadedSplit: lambda: [_shares_flow()[0]],
+    shares.MovePending: lambda: [_shares_flow()[1]],
     vault.UnlockedVault: lambda: [vault.create_vault("u", "pw", {"alg": "pbkdf2-sha256", "i": 600000})[1]],
     vault.LegacyKey: lambda: [vault.LegacyKey.from_server_secret("k", "u")],
     vault.PasswordVerifier: lambda: [vault.PasswordVerifier.create("pw", 100000)],

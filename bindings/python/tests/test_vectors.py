@@ -139,30 +139,71 @@ def replay_shares(case: Case) -> None:
         new = [s["envelope"] for s in block["shares"]]
         check_share_block(case, block, new)
         assert shares.sign(password, new[0], new[1], address, message) == case["signature"]
-        # create and recover replayed with the recorded d, a, salts and IVs: byte for byte.
+        # create, sign and the three recovery steps replayed with the recorded d, a, salts, IVs
+        # and split ids, against a hot and a cold store: byte for byte.
+        hot, cold = MemoryStore(), MemoryStore()
+
+        def commit(effects: list[sealwright.Effect]) -> bool:
+            for e in effects:
+                assert e.store in ("main", "cold")
+            main = [e for e in effects if e.store == "main"]
+            cold_effects = [e for e in effects if e.store == "cold"]
+            return cold.apply(cold_effects, 0) and hot.apply(main, 0)
+
         chunks = [case["walletPrivate"], case["coefficient"]]
         for s in case["shares"]:
             chunks += [s["salt"], s["iv"]]
-        script(*chunks)
-        created = shares.create(password, SHARES_SEALER)
+        script(*chunks, case["splitId"])
+        created, effects = shares.create(password, SHARES_SEALER)
         assert created.address == address
         assert [created.user_envelope, created.hot_envelope, created.cold_envelope] == envs
+        assert created.split.split_id.hex() == case["splitId"]
+        keys = case["storeKeys"]
+        assert [(e.op, e.key, e.store) for e in effects] == [
+            ("put", keys["hot"], "main"),
+            ("put", keys["cold"], "cold"),
+            ("put_if_absent", keys["current"], "main"),
+        ]
+        assert keys["current"] == shares.current_key(address)
+        assert keys["hot"] == shares.hot_key(address, 0, created.split.split_id)
+        assert keys["current"].startswith("sw:v1:shares:" + shares.wallet_tag(address) + ":")
+        assert commit(effects)
+        split = shares.LoadedSplit.open(SHARES_SEALER, address, hot.get(keys["current"], 0))
+        assert split.pointer == created.split and split.hot_key == keys["hot"]
+        hot_value = hot.get(split.hot_key, 0)
+        assert split.sign(password, envs[0], SHARES_SEALER, hot_value, message) == case["signature"]
+
         chunks = [block["coefficient"]]
         for s in block["shares"]:
             chunks += [s["salt"], s["iv"]]
-        script(*chunks)
-        recovered = shares.recover(password, envs[1], envs[2], address, 0, SHARES_SEALER)
-        assert [recovered.user_envelope, recovered.hot_envelope, recovered.cold_envelope] == new
-        assert recovered.generation == 1
-        assert [(e.op, e.key) for e in recovered.effects] == [
-            ("put", shares.hot_key(address, 1)),
-            ("put", shares.cold_key(address, 1)),
-            ("put", shares.current_key(address)),
-            ("delete", shares.hot_key(address, 0)),
-            ("delete", shares.cold_key(address, 0)),
+        script(*chunks, block["splitId"])
+        staged, effects = split.stage(
+            password, SHARES_SEALER, hot_value, cold.get(split.cold_key, 0)
+        )
+        new_keys = block["storeKeys"]
+        assert [(e.op, e.key, e.store) for e in effects] == [
+            ("put", new_keys["hot"], "main"),
+            ("put", new_keys["cold"], "cold"),
         ]
-        signature = shares.sign(
-            password, recovered.user_envelope, recovered.hot_envelope, address, message
+        assert commit(effects)
+        moving, effects = staged.move_pointer()
+        assert [(e.op, e.key, e.store, e.expected) for e in effects] == [
+            ("put_if_equal", keys["current"], "main", split.value)
+        ]
+        assert commit(effects)
+        recovered, effects = moving.won()
+        assert [(e.op, e.key, e.store) for e in effects] == [
+            ("delete", keys["hot"], "main"),
+            ("delete", keys["cold"], "cold"),
+        ]
+        assert commit(effects)
+        assert [recovered.user_envelope, recovered.hot_envelope, recovered.cold_envelope] == new
+        assert (recovered.generation, recovered.split.split_id.hex()) == (1, block["splitId"])
+        assert sorted(hot.data) == sorted([new_keys["current"], new_keys["hot"]])
+        assert sorted(cold.data) == [new_keys["cold"]]
+        split = shares.LoadedSplit.open(SHARES_SEALER, address, hot.get(keys["current"], 0))
+        signature = split.sign(
+            password, recovered.user_envelope, SHARES_SEALER, hot.get(split.hot_key, 0), message
         )
         assert signature == case["signature"]
         return
@@ -649,7 +690,7 @@ REPLAYERS: dict[str, Callable[[Case], None]] = {
 SPEC_VERSIONS: dict[str, int] = {
     "relay": 1,
     "handshake": 2,
-    "shares": 1,
+    "shares": 2,
     "vault": 2,
     "attendance": 2,
     "totp": 2,
