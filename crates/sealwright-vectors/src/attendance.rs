@@ -618,7 +618,7 @@ fn attendance_file() -> String {
             "clientPublic": point,
         }));
     }
-    render(&file("attendance", cases))
+    render(&file("attendance", 1, cases))
 }
 
 fn totp_file() -> String {
@@ -681,7 +681,7 @@ fn totp_file() -> String {
             }));
         }
     }
-    render(&file("totp", cases))
+    render(&file("totp", 1, cases))
 }
 
 fn scoring_file() -> String {
@@ -747,7 +747,7 @@ fn scoring_file() -> String {
             })
         })
         .collect();
-    render(&file("scoring", cases))
+    render(&file("scoring", 1, cases))
 }
 
 /// The files this module writes, as `(file name, text)`.

@@ -907,5 +907,5 @@ pub fn generate() -> Vec<(&'static str, String)> {
     for (name, err, resp) in cp {
         cases.push(client_process_case(run, name, err, 1, resp));
     }
-    vec![("handshake.json", render(&file("handshake", cases)))]
+    vec![("handshake.json", render(&file("handshake", 1, cases)))]
 }

@@ -435,5 +435,5 @@ pub fn generate() -> Vec<(&'static str, String)> {
         [&zero_1, &zero_2],
     ));
 
-    vec![("shares.json", render(&file("shares", cases)))]
+    vec![("shares.json", render(&file("shares", 1, cases)))]
 }

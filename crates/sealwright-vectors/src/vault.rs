@@ -736,5 +736,5 @@ pub fn generate() -> Vec<(&'static str, String)> {
         &record,
     ));
 
-    vec![("vault.json", render(&file("vault", cases)))]
+    vec![("vault.json", render(&file("vault", 1, cases)))]
 }
