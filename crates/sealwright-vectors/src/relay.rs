@@ -865,7 +865,7 @@ pub fn generate() -> Vec<(&'static str, String)> {
         "INVALID_INPUT",
         &a,
         &jti_a,
-        &resp_a.rsplit_once('.').unwrap().0.to_string(),
+        resp_a.rsplit_once('.').unwrap().0,
     ));
     cases.push(c.open_case(
         "IV of 16 bytes",

@@ -993,9 +993,9 @@ fn recipient_open_payload_checks_in_order() {
         (r#"[1]"#.to_string(), Error::InvalidInput),
         (r#""str""#.to_string(), Error::InvalidInput),
         ("not json".to_string(), Error::InvalidInput),
-        (format!(r#"{{"iat":1,"value":"dg"}}"#), Error::InvalidInput),
+        (r#"{"iat":1,"value":"dg"}"#.to_string(), Error::InvalidInput),
         (
-            format!(r#"{{"jti":null,"iat":1,"value":"dg"}}"#),
+            r#"{"jti":null,"iat":1,"value":"dg"}"#.to_string(),
             Error::InvalidInput,
         ),
         (

@@ -518,7 +518,7 @@ mod tests {
         // A pinned key under another skid does not count.
         let renamed = RelayVerifyingKey::from_jwk("other", &key.public_jwk()).unwrap();
         assert_eq!(
-            verify_es256_jws(jws, &[renamed.clone()]),
+            verify_es256_jws(jws, core::slice::from_ref(&renamed)),
             Err(Error::BadSignature)
         );
         // Two keys under one skid: either may verify.
