@@ -70,21 +70,24 @@ def relay_server_decrypt() -> Callable[[], object]:
     recipient = relay.Recipient.from_pkcs8_der(
         bytes.fromhex(str(positive("relay")["recipientPrivateKeyPkcs8"]))
     )
-    server = relay.RelayServer(relay.RelayKey.generate("rk"))
+    server = relay.RelayServer(relay.RelayKey.generate("rk"), relay.RelaySigningKey.generate("sk"))
     keys = {recipient.rid: recipient.public_key()}
     request = recipient.request(server.seal(b"x" * 64))
     empty: set[str] = set()
-    return lambda: server.decrypt_request(request, keys, empty)
+    return lambda: server.decrypt_request(request.jws, keys, empty)
 
 
 def relay_recipient_open() -> Callable[[], object]:
     recipient = relay.Recipient.from_pkcs8_der(
         bytes.fromhex(str(positive("relay")["recipientPrivateKeyPkcs8"]))
     )
-    server = relay.RelayServer(relay.RelayKey.generate("rk"))
+    signing = relay.RelaySigningKey.generate("sk")
+    server = relay.RelayServer(relay.RelayKey.generate("rk"), signing)
     keys = {recipient.rid: recipient.public_key()}
-    response = server.decrypt_request(recipient.request(server.seal(b"x" * 64)), keys, set()).response
-    return lambda: recipient.open_response(response)
+    request = recipient.request(server.seal(b"x" * 64))
+    response = server.decrypt_request(request.jws, keys, set()).response
+    pinned = signing.verifying_key()
+    return lambda: recipient.open_response(response, request, pinned)
 
 
 def vault_legacy_unlock() -> Callable[[], object]:

@@ -38,33 +38,63 @@ def script(*hex_chunks: str) -> None:
 # --- relay.json -----------------------------------------------------------------------------
 
 
+def relay_signing_key(case: Case) -> relay.RelaySigningKey:
+    return relay.RelaySigningKey(case["skid"], bytes.fromhex(case["signingPrivate"]))
+
+
 def relay_server(case: Case) -> relay.RelayServer:
-    return relay.RelayServer(relay.RelayKey(case["rkid"], bytes.fromhex(case["relayKey"])))
+    key = relay.RelayKey(case["rkid"], bytes.fromhex(case["relayKey"]))
+    return relay.RelayServer(key, relay_signing_key(case))
+
+
+def relay_pinned(case: Case) -> relay.RelayVerifyingKey:
+    return relay.RelayVerifyingKey(case["skid"], case["signingJwk"])
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def replay_relay(case: Case) -> None:
     op = case.get("operation")
     if op is None:
         key = relay.RelayKey(case["rkid"], bytes.fromhex(case["relayKey"]))
-        value = case["value"].encode()
+        value = bytes.fromhex(case["value"])
         sealed = key.seal_with_iv(value, case["aud"], bytes.fromhex(case["sealIv"]))
         assert sealed == case["sealed"]
         registered = relay.register(case["recipientJwk"])
         assert registered.rid == case["rid"]
         assert registered.to_jwk()["n"] == case["recipientJwk"]["n"]
-        server = relay.RelayServer(key)
+        signing = relay_signing_key(case)
+        assert signing.public_jwk() == case["signingJwk"]
+        assert relay_pinned(case) == signing.verifying_key()
+        server = relay_server(case)
+        # The recorded CEK and IV make the response byte-identical except for the OAEP key
+        # (randomized); the inner ES256 JWS is deterministic (RFC 6979).
+        script(case["cek"], case["responseIv"])
         accepted = server.decrypt_request(
             case["request"], {registered.rid: registered}, set(), now_ms=case["now"] * 1000
+        )
+        ours, theirs = accepted.response.split("."), case["response"].split(".")
+        assert [ours[i] for i in (0, 2, 3, 4)] == [theirs[i] for i in (0, 2, 3, 4)]
+        header = json.loads(base64.urlsafe_b64decode(theirs[0] + "=="))
+        assert header == {"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": case["rid"], "cty": "JWT"}
+        inner_header, inner_payload, _ = case["responseJws"].split(".")
+        assert json.loads(base64.urlsafe_b64decode(inner_header + "==")) == {"alg": "ES256", "kid": case["skid"]}
+        assert base64.urlsafe_b64decode(inner_payload + "==").decode() == (
+            f'{{"jti":"{case["jti"]}","iat":{case["responseIat"]},"value":"{b64url(value)}"}}'
         )
         assert accepted.jti == case["jti"]
         assert accepted.rid == case["rid"]
         assert accepted.effect.op == "put_if_absent"
         assert accepted.effect.key == "sw:v1:relay:jti:" + case["jti"]
-        assert accepted.effect.ttl_seconds == 600
+        assert accepted.effect.ttl_seconds == 660
         recipient = relay.Recipient.from_pkcs8_der(bytes.fromhex(case["recipientPrivateKeyPkcs8"]))
         assert recipient.rid == case["rid"]
-        assert recipient.open_response(accepted.response) == value
-        assert recipient.open_response(case["response"]) == value
+        pinned = relay_pinned(case)
+        for response in (accepted.response, case["response"]):
+            assert recipient.open_response_for_jti(response, case["jti"], pinned) == value
+            expect_error("REPLAY", lambda: recipient.open_response_for_jti(response, "A" * 22, pinned))
         # The same request again is a replay.
         expect_error(
             "REPLAY",
@@ -88,7 +118,8 @@ def replay_relay(case: Case) -> None:
     elif op == "recipientOpen":
         recipient = relay.Recipient.from_pkcs8_der(bytes.fromhex(case["recipientPrivateKeyPkcs8"]))
         assert recipient.jwk()["n"] == case["recipientJwk"]["n"]
-        expect_error(code, lambda: recipient.open_response(case["response"]))
+        pinned = relay_pinned(case)
+        expect_error(code, lambda: recipient.open_response_for_jti(case["response"], case["jti"], pinned))
     else:
         pytest.fail(f"relay.json: unknown operation {op!r}")
 
@@ -688,7 +719,7 @@ REPLAYERS: dict[str, Callable[[Case], None]] = {
 
 # The spec version each vector file follows (§6); files not converted to version 2 say 1.
 SPEC_VERSIONS: dict[str, int] = {
-    "relay": 1,
+    "relay": 2,
     "handshake": 2,
     "shares": 2,
     "vault": 2,
