@@ -26,7 +26,7 @@
 //!                                         -> round r+1, or score after N rounds
 //! ```
 //!
-//! Pieces, each usable alone: [`login`] (enrollment record, `NOT_ENROLLED`, login nonce and
+//! Pieces, each usable alone: [`login`](mod@login) (enrollment record, `NOT_ENROLLED`, login nonce and
 //! login steps, both sides' key derivation), [`totp`] (`totp-rs` behind a redacting type),
 //! [`round`] (round secret, metadata, QR payload and text, student trial and response),
 //! [`validate`] (steps 1 to 7 as pure functions returning the metadata change),

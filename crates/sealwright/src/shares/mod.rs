@@ -11,7 +11,7 @@
 //! **cold** ([`StoreName::Cold`]). `sw:v1:shares:tag(address):current` (hot) holds the
 //! [`SplitPointer`] `{generation, splitId}`; share `i` of a split lives at
 //! `sw:v1:shares:tag(address):<generation>:<hex(splitId)>:<i>` (2 hot, 3 cold), every value a
-//! [`StoredRecord`](crate::effect::StoredRecord) sealed by the [`StoreSealer`]. Every server
+//! [`StoredRecord`] sealed by the [`StoreSealer`]. Every server
 //! operation is a step returning [`Step`]; a step's effects name their store and are
 //! committed in order, each run of one store's effects as one transaction ([`commit`]), and
 //! every step orders them so that stopping after any run loses nothing.
