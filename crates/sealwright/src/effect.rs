@@ -545,8 +545,7 @@ pub trait StoredRecord: Sized {
         ttl_seconds: Option<u64>,
         rng: &mut R,
     ) -> Result<Effect> {
-        let value = self.seal(sealer, &key, rng)?;
-        Ok(Effect::put_if_absent(key, value, ttl_seconds))
+        self.put_if_equal(sealer, key, None, ttl_seconds, rng)
     }
 
     /// `put_if_equal(key, expected, sealed record, ttl)`, or `put_if_absent` when `expected`
