@@ -13,6 +13,7 @@ pub mod handshake;
 pub mod relay;
 pub mod shares;
 pub mod vault;
+pub mod verify;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
