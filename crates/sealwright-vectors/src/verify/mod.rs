@@ -264,3 +264,21 @@ pub fn verify_dir(dir: &Path) -> Result<Report, String> {
     }
     Ok(report)
 }
+
+/// The field names of one vector file the checker may read, as §6 gives them: the case's own,
+/// then each nested list's name with the field names of its entries.
+pub type FieldLists = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static [&'static str])],
+);
+
+/// The §6 field names the checks of `protocol` read (for tests that strip every other field
+/// from a file); `None` for a protocol whose checker does not declare them here.
+pub fn field_lists(protocol: &str) -> Option<FieldLists> {
+    match protocol {
+        "relay" => Some((relay::FIELDS, relay::NESTED)),
+        "handshake" => Some((handshake::FIELDS, handshake::NESTED)),
+        "totp" => Some((totp::FIELDS, totp::NESTED)),
+        _ => None,
+    }
+}
