@@ -170,8 +170,9 @@ fn other_char(c: char) -> char {
 
 fn is_hex(s: &str) -> bool {
     !s.is_empty()
-        && s.len() % 2 == 0
-        && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && s.len().is_multiple_of(2)
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// One changed value: a flipped nibble in the middle of a hex string, another character in
@@ -310,6 +311,29 @@ fn every_changed_field_of_a_handshake_positive_case_fails() {
         .collect();
     assert!(muts.len() >= 15, "{}", muts.len());
     assert_mutations_fail("handshake", muts);
+}
+
+/// Flips the last hex nibble (inside the CRT coefficient `qi` of a PKCS#8 RSA key).
+fn flip_last_nibble(v: &Value) -> Value {
+    let mut s = v.as_str().unwrap().to_string();
+    let last = s.pop().unwrap();
+    let nibble = last.to_digit(16).unwrap() ^ 1;
+    s.push(char::from_digit(nibble, 16).unwrap());
+    Value::String(s)
+}
+
+#[test]
+fn a_private_key_with_wrong_crt_values_fails() {
+    // The parser recomputes dp, dq and qi, so a wrong stored coefficient would go unnoticed
+    // (and hurt an implementation that uses it): the checker wants the canonical DER.
+    let mut c = positive_cases("relay")[0].clone();
+    c["recipientPrivateKeyPkcs8"] = flip_last_nibble(&c["recipientPrivateKeyPkcs8"]);
+    let reason = assert_fails("relay", &c, "qi changed");
+    assert!(reason.contains("canonical"), "{reason}");
+    let mut c = positive_cases("handshake")[0].clone();
+    c["serverRsaPrivateKeyPkcs8"] = flip_last_nibble(&c["serverRsaPrivateKeyPkcs8"]);
+    let reason = assert_fails("handshake", &c, "qi changed");
+    assert!(reason.contains("canonical"), "{reason}");
 }
 
 #[test]

@@ -9,6 +9,7 @@
 //! `ephemeralSecret`, `messageKey` and `response` compared. Negative cases build the state §6
 //! allows (a bound device, the earlier messages) and run the operation.
 
+use super::relay::agree;
 use super::{Case, CaseResult, fails_with, same};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -105,14 +106,14 @@ pub(super) fn check(case: &Value) -> CaseResult {
         Some((expected, "clientHandshake")) => {
             let (_, rsa) = server_keys(&c)?;
             let (_, pending) = client_start(&c, &rsa)?;
-            fails_with(expected, pending.finish(&c.get("handshakeResponse")?.to_string()))
+            fails_with(
+                expected,
+                pending.finish(&c.get("handshakeResponse")?.to_string()),
+            )
         }
         Some((expected, "serverProcess")) => {
             let (keys, _) = server_keys(&c)?;
-            let (_, store) = core(
-                "the case's handshake failed",
-                server_handshake(&c, &keys)?,
-            )?;
+            let (_, store) = core("the case's handshake failed", server_handshake(&c, &keys)?)?;
             let msgs = c.list("messages", MESSAGE_FIELDS)?;
             let Some((last, earlier)) = msgs.split_last() else {
                 return Err("`messages` is empty".to_string());
@@ -124,14 +125,21 @@ pub(super) fn check(case: &Value) -> CaseResult {
                 None => c.opt("replayOf")?,
             };
             if let Some(j) = replay_of {
-                match j.as_u64() {
-                    Some(j) if j < n as u64 => {}
-                    _ => {
-                        return Err(format!(
-                            "`replayOf` {j} does not name one of the {n} earlier messages"
-                        ));
-                    }
-                }
+                let earlier_request = j
+                    .as_u64()
+                    .and_then(|j| usize::try_from(j).ok())
+                    .and_then(|j| earlier.get(j))
+                    .ok_or_else(|| {
+                        format!("`replayOf` {j} does not name one of the {n} earlier messages")
+                    })?
+                    .get("request")?;
+                // The request is sent again: to the same kid (with the same or other bytes).
+                agree(
+                    "the failing `request` kid",
+                    last.get("request").map_err(at(n))?.get("kid"),
+                    "the kid of the request `replayOf` names",
+                    earlier_request.get("kid"),
+                )?;
             }
             let at_ms = last.u64("atMs").map_err(at(n))?;
             let request = last.get("request").map_err(at(n))?.to_string();
@@ -185,10 +193,7 @@ fn client_primary(c: &Case<'_>) -> Result<PrimaryKey, String> {
 }
 
 /// The client's handshake request with the recorded `clientNonce` (spec §2.1).
-fn client_start(
-    c: &Case<'_>,
-    rsa: &RsaPrivateKey,
-) -> Result<(String, AwaitingHandshake), String> {
+fn client_start(c: &Case<'_>, rsa: &RsaPrivateKey) -> Result<(String, AwaitingHandshake), String> {
     let client = core(
         "`deviceId` refused by the client",
         Client::new(c.str("deviceId")?, client_primary(c)?, rsa.public_key()),
@@ -278,8 +283,11 @@ fn server_messages(keys: &ServerKeys, store: &MemoryStore, msgs: &[Case<'_>]) ->
         let e = at(i);
         let at_ms = m.u64("atMs").map_err(&e)?;
         let request = m.get("request").map_err(&e)?.to_string();
-        let Outcome::Opened(opened) = core("the server refused `request`", open(keys, store, &request, at_ms))
-            .map_err(&e)?
+        let Outcome::Opened(opened) = core(
+            "the server refused `request`",
+            open(keys, store, &request, at_ms),
+        )
+        .map_err(&e)?
         else {
             return Err(e("the server took `request` for a retry".to_string()));
         };
@@ -350,11 +358,8 @@ fn client_messages(mut session: Established, msgs: &[Case<'_>]) -> Result<Establ
         let e = at(i);
         let awaiting = send(&session, m, i)?;
         let response = m.get("response").map_err(&e)?.to_string();
-        let (reply, next) = core(
-            "the client refused `response`",
-            awaiting.receive(&response),
-        )
-        .map_err(&e)?;
+        let (reply, next) =
+            core("the client refused `response`", awaiting.receive(&response)).map_err(&e)?;
         same(
             "responsePlaintext",
             hex_encode(&m.hex("responsePlaintext").map_err(&e)?),
@@ -384,14 +389,17 @@ fn positive(c: &Case<'_>) -> CaseResult {
     )?;
     same(
         "handshakeRequest (publicKeyPrimary, decrypted)",
-        hex_encode(&client_primary.public_bytes()),
         hex_encode(p_c.expose()),
+        hex_encode(&client_primary.public_bytes()),
     )?;
     let (our_request, pending) = client_start(c, &rsa)?;
     same(
         "handshakeRequest (all but publicKeyPrimary)",
         without(file_request, "publicKeyPrimary"),
-        without(&parsed("the client request", &our_request)?, "publicKeyPrimary"),
+        without(
+            &parsed("the client request", &our_request)?,
+            "publicKeyPrimary",
+        ),
     )?;
 
     // §2 server primary key from the entropy and the handshake nonce.
@@ -422,13 +430,11 @@ fn positive(c: &Case<'_>) -> CaseResult {
         "the client refused `handshakeResponse` (signature)",
         pending.finish(&file_response.to_string()),
     )?;
-    same("kid", c.str("kid")?, session.kid().as_str())?;
-    same(
-        "serverEphemeralPrivate (E_s)",
-        hex_encode(&derive::x25519_public(&SecretKey32::new(
-            c.hex_array("serverEphemeralPrivate")?,
-        ))),
-        hex_encode(session.server_ephemeral()),
+    agree(
+        "`kid`",
+        c.str("kid")?,
+        "the `handshakeResponse` kid",
+        session.kid().as_str(),
     )?;
 
     // Intermediates.
@@ -504,9 +510,10 @@ fn positive(c: &Case<'_>) -> CaseResult {
             hex_encode(&request_id).as_str(),
         )
         .map_err(&e)?;
-        same(
-            "nextKid",
+        agree(
+            "`nextKid`",
             Some(&Value::String(m.str("nextKid").map_err(&e)?.to_string())),
+            "the `response` kid",
             m.get("response").map_err(&e)?.get("kid"),
         )
         .map_err(&e)?;

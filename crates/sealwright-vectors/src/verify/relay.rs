@@ -127,6 +127,15 @@ fn recipient(c: &Case<'_>) -> Result<Recipient, String> {
     Ok(r)
 }
 
+/// Compares two values of the file that must agree.
+pub(super) fn agree<T: PartialEq + std::fmt::Debug>(a: &str, x: T, b: &str, y: T) -> CaseResult {
+    if x == y {
+        Ok(())
+    } else {
+        Err(format!("{a} is {x:?} but {b} is {y:?}"))
+    }
+}
+
 /// A PKCS#8 field must be the DER our parser re-encodes: same key, same CRT values, nothing
 /// else (a wrong `dp`, `dq` or `qi` would otherwise go unnoticed, as the parser recomputes
 /// them).
@@ -235,7 +244,12 @@ fn positive(c: &Case<'_>) -> CaseResult {
         _ => return Err("`aud` is neither a string nor null".to_string()),
     };
     if let Some(aud) = aud {
-        same("aud", aud, rid.as_str())?;
+        agree(
+            "`aud`",
+            aud,
+            "the rid (RFC 7638 thumbprint) of `recipientJwk`",
+            rid.as_str(),
+        )?;
     }
     let keys = server_keys(c, true)?;
     let iv: [u8; 12] = c.hex_array("sealIv")?;
@@ -259,12 +273,18 @@ fn positive(c: &Case<'_>) -> CaseResult {
     )?;
     let payload: Value =
         serde_json::from_slice(&payload).map_err(|_| "`request` payload is not JSON")?;
-    same(
-        "request (payload sealed)",
-        Some(&json!(sealed)),
+    agree(
+        "the `request` payload's `sealed`",
         payload.get("sealed"),
+        "`sealed`",
+        Some(&json!(sealed)),
     )?;
-    same("request (payload jti)", Some(&json!(jti)), payload.get("jti"))?;
+    agree(
+        "the `request` payload's `jti`",
+        payload.get("jti"),
+        "`jti`",
+        Some(&json!(jti)),
+    )?;
     if !payload.get("iat").is_some_and(Value::is_u64) {
         return Err("`request` payload `iat` is not a non-negative integer".to_string());
     }
@@ -275,7 +295,7 @@ fn positive(c: &Case<'_>) -> CaseResult {
 
     // Step 5, inner JWS: ES256 is RFC 6979 deterministic, so it is recomputed.
     let iat = c.u64("responseIat")?;
-    same("responseIat", c.u64("now")?, iat)?;
+    agree("`responseIat`", iat, "`now` (§1 step 5)", c.u64("now")?)?;
     let jws = core(
         "signing the response",
         signing.sign_response(jti, iat, &value),
@@ -351,8 +371,8 @@ fn positive(c: &Case<'_>) -> CaseResult {
     )?;
     same(
         "response (plaintext)",
-        response_jws.as_bytes(),
-        plaintext.expose(),
+        response_jws,
+        String::from_utf8_lossy(plaintext.expose()).as_ref(),
     )?;
 
     // The recipient opens the file's response for its jti.

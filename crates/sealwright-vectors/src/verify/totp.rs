@@ -49,17 +49,19 @@ pub(super) fn check(case: &Value) -> CaseResult {
     same("code", c.str("code")?, code.as_str())?;
     // The protocol's own TOTP (§0: SHA-256, 6 digits, 30 s, 32-byte keys) goes through the
     // generator the protocols use too.
-    if algorithm == TotpAlgorithm::Sha256 && digits == 6 && step == 30 {
-        if let Ok(k) = SecretKey32::from_slice(&key) {
-            let ms = time
-                .checked_mul(1000)
-                .ok_or("`timeSeconds` is out of range")?;
-            same(
-                "code (protocol TOTP)",
-                c.str("code")?,
-                Totp::new(&k).generate(ms).as_str(),
-            )?;
-        }
+    if algorithm == TotpAlgorithm::Sha256
+        && digits == 6
+        && step == 30
+        && let Ok(k) = SecretKey32::from_slice(&key)
+    {
+        let ms = time
+            .checked_mul(1000)
+            .ok_or("`timeSeconds` is out of range")?;
+        same(
+            "code (protocol TOTP)",
+            c.str("code")?,
+            Totp::new(&k).generate(ms).as_str(),
+        )?;
     }
     Ok(())
 }
