@@ -97,7 +97,7 @@ pub(super) fn check(value: &Value) -> CaseResult {
             let (_, last) = outcomes
                 .last()
                 .ok_or("`rounds` is empty: nothing to validate")?;
-            fails_with(expected, last.clone())
+            fails_with(expected, *last)
         }
         Some((expected, "login")) => {
             let user_id = case.str("userId")?;
@@ -120,11 +120,8 @@ pub(super) fn check(value: &Value) -> CaseResult {
             )?;
             // A client refuses the same point as the server's `S`.
             let client = ClientLogin::start(user_id, nonce, &mut ScriptedRng::new([[9u8; 32]]));
-            fails_with(
-                expected,
-                client.and_then(|c| c.finish(&point)).map(|_| ()),
-            )
-            .map_err(|e| format!("client side: {e}"))
+            fails_with(expected, client.and_then(|c| c.finish(&point)).map(|_| ()))
+                .map_err(|e| format!("client side: {e}"))
         }
         Some((_, other)) => Err(format!(
             "unknown `operation` {other:?} (attendance.json has validate, login)"
@@ -334,8 +331,8 @@ fn replay_rounds(case: &Case<'_>, keys: &SessionKeys) -> Result<Vec<(u32, Outcom
             .seal(keys, &mut ScriptedRng::new([seal_nonce]))
             .and_then(|env| env.to_json())
             .map_err(core("sealing the answer"))?;
-        let built: Value = serde_json::from_str(&built)
-            .map_err(|e| format!("checker bug: response JSON: {e}"))?;
+        let built: Value =
+            serde_json::from_str(&built).map_err(|e| format!("checker bug: response JSON: {e}"))?;
         let sent = entry.get("response").map_err(within)?;
 
         // Server: validation steps 1 to 7 on the response as sent.

@@ -113,8 +113,11 @@ pub(super) fn check_verdict(case: &Case<'_>, rts: &[u64]) -> Result<Scored, Stri
             std: core.std,
         },
     };
-    if (u64::from(core.certainty), core.label.as_str(), core.status.as_str())
-        != (scored.certainty, scored.label, scored.status)
+    if (
+        u64::from(core.certainty),
+        core.label.as_str(),
+        core.status.as_str(),
+    ) != (scored.certainty, scored.label, scored.status)
     {
         return Err(format!(
             "checker bug: the exact rule gives {} {} for {rts:?}, the core {} {}",

@@ -9,13 +9,11 @@
 //! `walletPrivate`. Negative case: `open` (`password`, `envelope`) or `combine`
 //! (`password`, `address`, `envelopes`) run through the core.
 
-use super::{Case, CaseResult, fails_with, same};
+use super::{Case, CaseResult, fails_with, memoized, same};
 use sealwright::encoding::{b64_encode, hex_encode};
-use sealwright::secret::{SecretKey32, SecretString};
+use sealwright::secret::{SecretKey32, SecretString, SecretVec};
 use sealwright::shares::{self, Address, EnvelopeKey, WalletKey};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 /// The §6 fields of a `shares.json` case (positive, and the `open` / `combine` negatives).
 const FIELDS: &[&str] = &[
@@ -130,13 +128,19 @@ fn check_split(
         .map_err(|_| format!("`{prefix}generation` does not fit 32 bits"))?;
     let list = block.list("shares", SHARE_FIELDS)?;
     if list.len() != 3 {
-        return Err(format!("`{prefix}shares` has {} entries, not 3", list.len()));
+        return Err(format!(
+            "`{prefix}shares` has {} entries, not 3",
+            list.len()
+        ));
     }
     for (x, share) in (1u8..=3).zip(&list) {
         let field = |name: &str| format!("{prefix}shares[{}].{name}", x - 1);
         same(&field("x"), share.u64("x")?, u64::from(x))?;
         // y = d + a*x mod n; plaintext = 0x01 || 0x02 || x || u32be(generation) || y.
-        let y = to_be(&reduce(add(&from_be(d), &mul_small(&a_limbs, u64::from(x)))));
+        let y = to_be(&reduce(add(
+            &from_be(d),
+            &mul_small(&a_limbs, u64::from(x)),
+        )));
         let mut plaintext = vec![shares::FORMAT, shares::THRESHOLD, x];
         plaintext.extend_from_slice(&generation.to_be_bytes());
         plaintext.extend_from_slice(&y);
@@ -168,26 +172,15 @@ fn check_split(
     Ok(generation)
 }
 
-/// `Argon2id(password, salt, t=3, m=65536 KiB, p=4, length 16)` through the core, memoized
-/// for the life of the process (keyed by a hash of password and salt): a run of the checker
-/// over several copies of one file (the mutation tests) derives each key once.
+/// `Argon2id(password, salt, t=3, m=65536 KiB, p=4, length 16)` through the core,
+/// memoized (see `memoized`).
 fn argon2_key(password: &SecretString, salt: &[u8; 16]) -> Result<EnvelopeKey, String> {
-    static MEMO: OnceLock<Mutex<HashMap<[u8; 32], EnvelopeKey>>> = OnceLock::new();
-    let mut id = Vec::with_capacity(8 + password.as_bytes().len() + salt.len());
-    id.extend_from_slice(&(password.as_bytes().len() as u64).to_be_bytes());
-    id.extend_from_slice(password.as_bytes());
-    id.extend_from_slice(salt);
-    let id = sealwright::crypto::sha256(&id);
-    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(key) = memo.lock().ok().and_then(|m| m.get(&id).cloned()) {
-        return Ok(key);
-    }
-    let key = shares::derive_key(password, salt)
-        .map_err(|e| format!("Argon2id refused the password: {}", e.code()))?;
-    if let Ok(mut m) = memo.lock() {
-        m.insert(id, key.clone());
-    }
-    Ok(key)
+    let key = memoized("shares/argon2id", &[password.as_bytes(), salt], || {
+        shares::derive_key(password, salt)
+            .map(|k| SecretVec::from_slice(k.expose()))
+            .map_err(|e| format!("Argon2id refused the password: {}", e.code()))
+    })?;
+    EnvelopeKey::from_slice(key.expose()).map_err(|_| "checker bug: key length".to_string())
 }
 
 /// 256-bit integers as five little-endian 64-bit limbs (room for `d + 3a`).

@@ -2,19 +2,19 @@
 //!
 //! Positive case, every field recomputed: each `legacy` entry's `pbkdf2Key` from `secret` and
 //! `userId`, and its `record` (compared as parsed JSON) from that key, `iv` and `plaintext`;
-//! each `verifiers` entry's `phc` parses to `salt`, is canonical and verifies `password`
-//! (PBKDF2 recomputed); in `v2`, `masterKey` from `masterPassword`, `salt` and `kdf`, then
+//! each `verifiers` entry's `phc` is recomputed from `password`, `salt` and the iteration
+//! count it states; in `v2`, `masterKey` from `masterPassword`, `salt` and `kdf`, then
 //! `authHash`, `authVerifier`, `wrapKey`, `wrappedVaultKey` from `vaultKey` and `wrapNonce`
 //! (and unwrapped again by the core), each record from `recordId`, `plaintext` and `nonce`;
 //! `passwordChange` likewise with the new password, salt, KDF and nonce around the same
 //! `vaultKey`. Negative case: `openLegacy`, `parseVerifier`, `unlock` or `openRecord` run
 //! through the core.
 
-use super::{Case, CaseResult, fails_with, same};
+use super::{Case, CaseResult, fails_with, memoized, same};
 use sealwright::crypto::sealed_with_nonce;
-use sealwright::encoding::{b64url_encode, concat_lp, hex_encode};
+use sealwright::encoding::{b64url_encode, concat_lp, hex_encode, phc_b64_encode};
 use sealwright::rng::ScriptedRng;
-use sealwright::secret::{SecretKey32, SecretString};
+use sealwright::secret::{SecretKey32, SecretString, SecretVec};
 use sealwright::vault::{
     self, KdfParams, LegacyRecord, PasswordVerifier, UnlockedVault, legacy_compat,
 };
@@ -161,12 +161,25 @@ fn check_legacy(entry: &Case<'_>) -> CaseResult {
     let secret = SecretString::from(entry.str("secret")?);
     // Spec §4.1: both keys are PBKDF2-HMAC-SHA256(text, userId, 100000, 32); the flag only
     // says which text it was, so it is read (a boolean) but cannot change the key.
-    let key = if entry.bool("withMasterPassword")? {
-        vault::legacy_master_password_key(&secret, user_id)
-    } else {
-        vault::legacy_record_key(&secret, user_id)
-    }
-    .map_err(core("no legacy key for `userId`"))?;
+    let with_master_password = entry.bool("withMasterPassword")?;
+    let key = memoized(
+        "vault/legacy",
+        &[
+            &[u8::from(with_master_password)],
+            secret.as_bytes(),
+            user_id.as_bytes(),
+        ],
+        || {
+            if with_master_password {
+                vault::legacy_master_password_key(&secret, user_id)
+            } else {
+                vault::legacy_record_key(&secret, user_id)
+            }
+            .map(|k| SecretVec::from_slice(k.expose()))
+            .map_err(core("no legacy key for `userId`"))
+        },
+    )
+    .and_then(key32)?;
     same(
         "pbkdf2Key",
         entry.str("pbkdf2Key")?,
@@ -193,17 +206,45 @@ fn check_legacy(entry: &Case<'_>) -> CaseResult {
 fn check_verifier(entry: &Case<'_>) -> CaseResult {
     let phc = entry.str("phc")?;
     let parsed = PasswordVerifier::parse(phc).map_err(core("`phc` does not parse"))?;
-    same("phc", phc, parsed.to_phc().as_str())?;
     same(
         "salt",
         entry.str("salt")?,
         hex_encode(parsed.salt()).as_str(),
     )?;
-    // PBKDF2(password, salt, i) recomputed and compared with the hash in `phc`.
-    if !parsed.verify(&SecretString::from(entry.str("password")?)) {
-        return Err("`phc`: its hash is not PBKDF2 of `password` and `salt`".to_string());
-    }
-    Ok(())
+    // `$pbkdf2-sha256$i=<i>,l=32$<salt>$<PBKDF2(password, salt, i, 32)>`, recomputed.
+    let password = SecretString::from(entry.str("password")?);
+    let iterations = parsed.iterations();
+    let hash = memoized(
+        "vault/phc",
+        &[
+            &iterations.to_be_bytes(),
+            password.as_bytes(),
+            parsed.salt(),
+        ],
+        || {
+            let mut out = SecretVec::new(vec![0; 32]);
+            vault::pbkdf2_sha256(
+                password.as_bytes(),
+                parsed.salt(),
+                iterations,
+                out.expose_mut(),
+            )
+            .map_err(core("PBKDF2"))?;
+            Ok(out)
+        },
+    )?;
+    let recomputed = format!(
+        "${}$i={iterations},l=32${}${}",
+        vault::PHC_ID,
+        phc_b64_encode(parsed.salt()),
+        phc_b64_encode(hash.expose())
+    );
+    same("phc", phc, recomputed.as_str())
+}
+
+/// A memoized key as 32 bytes.
+fn key32(key: SecretVec) -> Result<SecretKey32, String> {
+    SecretKey32::from_slice(key.expose()).map_err(|_| "checker bug: key length".to_string())
 }
 
 /// A KDF object field, parsed by the core (spec §4.2 rules).
@@ -219,9 +260,17 @@ fn check_keys(block: &Case<'_>, names: [&str; 7]) -> Result<SecretKey32, String>
     let password = SecretString::from(block.str(password)?);
     let salt = block.hex_array::<16>(salt)?;
     let params = kdf(block, kdf_name)?;
-    let mk = params
-        .master_key(&password, &salt)
-        .map_err(|e| format!("`{kdf_name}`: {}", e.code()))?;
+    let mk = memoized(
+        "vault/master-key",
+        &[params.to_json().as_bytes(), password.as_bytes(), &salt],
+        || {
+            params
+                .master_key(&password, &salt)
+                .map(|k| SecretVec::from_slice(k.expose()))
+                .map_err(|e| format!("`{kdf_name}`: {}", e.code()))
+        },
+    )
+    .and_then(key32)?;
     same(master, block.str(master)?, hex_encode(mk.expose()).as_str())?;
     let ah = vault::auth_hash(&mk).map_err(core("auth hash"))?;
     same(auth, block.str(auth)?, hex_encode(ah.expose()).as_str())?;
@@ -299,7 +348,11 @@ fn check_v2(v2: &Case<'_>) -> CaseResult {
                 &mut ScriptedRng::new([nonce]),
             )
             .map_err(|e| format!("v2.records[{i}]: `recordId`: {}", e.code()))?;
-        same(&format!("v2.records[{i}].record"), r.str("record")?, record.as_str())?;
+        same(
+            &format!("v2.records[{i}].record"),
+            r.str("record")?,
+            record.as_str(),
+        )?;
     }
 
     let change = v2.object("passwordChange", CHANGE_FIELDS)?;
