@@ -282,6 +282,30 @@ fn our_files_stripped_to_the_section_6_fields_pass() {
     }
 }
 
+/// §6 does not order the `shares` lists: another order passes too.
+#[test]
+fn shares_in_another_order_pass() {
+    let doc = load("shares");
+    let mut c = cases(&doc)
+        .iter()
+        .find(|c| !is_negative(c))
+        .unwrap()
+        .clone();
+    c["shares"].as_array_mut().unwrap().reverse();
+    c["recovery"]["shares"].as_array_mut().unwrap().swap(0, 1);
+    assert_all_pass("shares", &doc_of("shares", vec![c.clone()]));
+    // But not a share listed twice.
+    let first = c["shares"][0].clone();
+    c["shares"][1] = first;
+    let report = run("shares", &doc_of("shares", vec![c]));
+    assert_eq!(report.failures.len(), 1);
+    assert!(
+        report.failures[0].reason.contains("twice"),
+        "{:?}",
+        report.failures
+    );
+}
+
 // ---- (3) mutations ----
 
 #[derive(Clone, Debug)]

@@ -1,13 +1,13 @@
 //! Checks `shares.json` cases (spec §3, §6).
 //!
 //! Positive case: `address` is the EIP-55 address of `walletPrivate`; for the split and for
-//! `recovery` (generation + 1), `coefficient` is in `[1, n-1]` and each share `x = 1, 2, 3`
-//! has `plaintext = 01 02 x u32be(generation) y` with `y = d + a*x mod n` (computed here in
-//! plain 256-bit arithmetic, independently of the core's Shamir code), `argon2Key =
-//! Argon2id(password, salt)` and `envelope = b64(salt || iv || AESGCM(argon2Key, iv,
-//! plaintext, ""))`; `signature` is the RFC 6979 EIP-191 signature of `message` under
-//! `walletPrivate`. Negative case: `open` (`password`, `envelope`) or `combine`
-//! (`password`, `address`, `envelopes`) run through the core.
+//! `recovery` (generation + 1), `coefficient` is in `[1, n-1]` and each of the shares
+//! `x = 1, 2, 3` (each once, in any order) has `plaintext = 01 02 x u32be(generation) y` with
+//! `y = d + a*x mod n` (computed here in plain 256-bit arithmetic, independently of the
+//! core's Shamir code), `argon2Key = Argon2id(password, salt)` and `envelope = b64(salt || iv
+//! || AESGCM(argon2Key, iv, plaintext, ""))`; `signature` is the RFC 6979 EIP-191 signature
+//! of `message` under `walletPrivate`. Negative case: `open` (`password`, `envelope`) or
+//! `combine` (`password`, `address`, `envelopes`) run through the core.
 
 use super::{Case, CaseResult, fails_with, memoized, same};
 use sealwright::encoding::{b64_encode, hex_encode};
@@ -133,9 +133,20 @@ fn check_split(
             list.len()
         ));
     }
-    for (x, share) in (1u8..=3).zip(&list) {
-        let field = |name: &str| format!("{prefix}shares[{}].{name}", x - 1);
-        same(&field("x"), share.u64("x")?, u64::from(x))?;
+    let mut seen = [false; 3];
+    for (i, share) in list.iter().enumerate() {
+        let field = |name: &str| format!("{prefix}shares[{i}].{name}");
+        // The three shares x = 1, 2, 3, each once (§6 does not fix their order).
+        let x = share.u64("x")?;
+        let slot = usize::try_from(x)
+            .ok()
+            .and_then(|x| x.checked_sub(1))
+            .and_then(|i| seen.get_mut(i))
+            .ok_or_else(|| format!("`{}` is {x}, not 1, 2 or 3", field("x")))?;
+        if std::mem::replace(slot, true) {
+            return Err(format!("`{}`: share {x} is listed twice", field("x")));
+        }
+        let x = u8::try_from(x).map_err(|_| "checker bug: x".to_string())?;
         // y = d + a*x mod n; plaintext = 0x01 || 0x02 || x || u32be(generation) || y.
         let y = to_be(&reduce(add(
             &from_be(d),
