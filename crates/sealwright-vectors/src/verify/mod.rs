@@ -279,6 +279,40 @@ pub fn field_lists(protocol: &str) -> Option<FieldLists> {
         "relay" => Some((relay::FIELDS, relay::NESTED)),
         "handshake" => Some((handshake::FIELDS, handshake::NESTED)),
         "totp" => Some((totp::FIELDS, totp::NESTED)),
+        "shares" => Some((shares::FIELDS, shares::NESTED)),
+        "vault" => Some((vault::FIELDS, vault::NESTED)),
+        "attendance" => Some((attendance::FIELDS, attendance::NESTED)),
+        "scoring" => Some((scoring::FIELDS, scoring::NESTED)),
         _ => None,
     }
+}
+
+/// Memoizes a slow, pure key derivation (Argon2id, PBKDF2) for the life of the process, keyed
+/// by SHA-256 over `label` and the length-prefixed `inputs`, so that checking several copies
+/// of one file (as the mutation tests do) derives each key once. Values stay `SecretVec`s.
+fn memoized(
+    label: &str,
+    inputs: &[&[u8]],
+    derive: impl FnOnce() -> Result<sealwright::secret::SecretVec, String>,
+) -> Result<sealwright::secret::SecretVec, String> {
+    use sealwright::secret::SecretVec;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<[u8; 32], SecretVec>>> = OnceLock::new();
+    let mut id = SecretVec::default();
+    for part in std::iter::once(label.as_bytes()).chain(inputs.iter().copied()) {
+        id.expose_mut()
+            .extend_from_slice(&(part.len() as u64).to_be_bytes());
+        id.expose_mut().extend_from_slice(part);
+    }
+    let id = sealwright::crypto::sha256(id.expose());
+    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(value) = memo.lock().ok().and_then(|m| m.get(&id).cloned()) {
+        return Ok(value);
+    }
+    let value = derive()?;
+    if let Ok(mut m) = memo.lock() {
+        m.insert(id, value.clone());
+    }
+    Ok(value)
 }
