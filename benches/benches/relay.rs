@@ -5,7 +5,8 @@
 //! * `relay/recipient_open_response` vs floor = `oaep_decrypt_cek` + `gcm_open_value`.
 //! * `rsa4096/*`: the raw private-key operations on every compiled backend.
 //!
-//! Run with and without `--features aws-lc` (the plain methods use aws-lc when it is on).
+//! The plain methods use AWS-LC (the default on native targets); run with
+//! `--features pure-rsa` for the pure-Rust backend (the group name says which).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;

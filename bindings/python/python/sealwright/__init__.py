@@ -11,12 +11,18 @@ values are sealed by a :class:`StoreSealer` (spec §2.3) made from the server's 
 
 Every error is a :class:`SealwrightError` with ``.code`` (the stable spec code) and is an
 instance of one subclass per code, e.g. :class:`DecryptionFailed`, :class:`KidRotated`.
+
+:data:`TEST_UTILS` is ``True`` only in test builds (cargo feature ``test-utils``), which add
+functions taking a caller-chosen nonce, IV or salt and accessors of raw secrets (session,
+QR, response and vault keys, ``StoreSealer.open``, MK/WK/AH, ``K_m``, ``SS_p``, Argon2 keys).
+A shipped wheel has none of them; ``_native.pyi`` marks each one.
 """
 
 from __future__ import annotations
 
 from ._native import (
     ERROR_CODES,
+    TEST_UTILS,
     Effect,
     StoreSealer,
     SealwrightError,
@@ -55,6 +61,7 @@ from ._effects import apply_effects, from_json, to_json
 
 __all__ = [
     "ERROR_CODES",
+    "TEST_UTILS",
     "Effect",
     "StoreSealer",
     "SealwrightError",

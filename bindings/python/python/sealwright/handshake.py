@@ -16,6 +16,7 @@ RSA private-key work releases the GIL.
 
 from __future__ import annotations
 
+from . import _native
 from ._native import (
     HandshakeClient,
     Opened,
@@ -24,15 +25,10 @@ from ._native import (
     Retry,
     ServerKeys,
     handshake_handshake_store_key as handshake_store_key,
-    handshake_message_key as message_key,
-    handshake_primary_secret as primary_secret,
     handshake_process_store_keys as process_store_keys,
     handshake_request_id as request_id,
     handshake_server_handshake as server_handshake,
     handshake_server_open as server_open,
-    handshake_server_primary_key as server_primary_key,
-    handshake_wrap_key as wrap_key,
-    handshake_x25519 as x25519,
     handshake_x25519_public as x25519_public,
 )
 
@@ -51,14 +47,23 @@ __all__ = [
     "SESSION_TTL_SECONDS",
     "ServerKeys",
     "handshake_store_key",
-    "message_key",
-    "primary_secret",
     "process_store_keys",
     "request_id",
     "server_handshake",
     "server_open",
-    "server_primary_key",
-    "wrap_key",
-    "x25519",
     "x25519_public",
 ]
+
+# Test builds only (cargo feature `test-utils`, which bindings/python/run-tests.sh enables):
+# functions that take a caller-chosen nonce or hand out raw secrets. A shipped wheel has none
+# of them (`sealwright.TEST_UTILS` is False there).
+if _native.TEST_UTILS:
+    from ._native import (
+        handshake_message_key as message_key,
+        handshake_primary_secret as primary_secret,
+        handshake_server_primary_key as server_primary_key,
+        handshake_wrap_key as wrap_key,
+        handshake_x25519 as x25519,
+    )
+
+    __all__ += ["message_key", "primary_secret", "server_primary_key", "wrap_key", "x25519"]

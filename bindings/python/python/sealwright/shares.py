@@ -10,6 +10,7 @@ runs in Rust with the GIL released. Addresses are EIP-55 ``str``; passwords and 
 
 from __future__ import annotations
 
+from . import _native
 from ._native import (
     Created,
     OpenedWallet,
@@ -20,7 +21,6 @@ from ._native import (
     shares_cold_key as cold_key,
     shares_create as create,
     shares_current_key as current_key,
-    shares_derive_key as derive_key,
     shares_hot_key as hot_key,
     shares_open_envelope as open_envelope,
     shares_open_stored_envelope as open_stored_envelope,
@@ -47,7 +47,6 @@ __all__ = [
     "cold_key",
     "create",
     "current_key",
-    "derive_key",
     "hot_key",
     "open_envelope",
     "open_stored_envelope",
@@ -59,3 +58,12 @@ __all__ = [
     "seal_envelope",
     "sign",
 ]
+
+# Test builds only (cargo feature `test-utils`, which bindings/python/run-tests.sh enables):
+# functions that take a caller-chosen nonce or hand out raw secrets. A shipped wheel has none
+# of them (`sealwright.TEST_UTILS` is False there).
+if _native.TEST_UTILS:
+    # (There, `seal_envelope` also takes `salt` and `iv`.)
+    from ._native import shares_derive_key as derive_key
+
+    __all__ += ["derive_key"]
