@@ -8,7 +8,18 @@ root=$(pwd)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sealwright-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 mkdir -p "$CARGO_TARGET_DIR"
-step() { printf '\n==> %s\n' "$*"; }
+# Each step prints its name, and the previous step's duration when the next one starts.
+t_start=$(date +%s); t_step=$t_start; step_name=""
+step_done() {
+  local now; now=$(date +%s)
+  if [ -n "$step_name" ]; then
+    printf '    (%s: %ss)\n' "$step_name" "$((now - t_step))"
+    durations+=("$(printf '%5ss  %s' "$((now - t_step))" "$step_name")")
+  fi
+  t_step=$now
+}
+durations=()
+step() { step_done; step_name="$*"; printf '\n==> %s\n' "$*"; }
 
 step "toolchain pieces (wasm target, clippy, rustfmt)"
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -33,9 +44,9 @@ step "clippy (all targets, all features, -D warnings)"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
 step "core builds for wasm32-unknown-unknown (all protocols, and each alone)"
-cargo build -q -p sealwright --target wasm32-unknown-unknown
+cargo build -p sealwright --target wasm32-unknown-unknown
 for f in relay handshake shares vault attendance; do
-  cargo build -q -p sealwright --target wasm32-unknown-unknown --no-default-features --features "$f"
+  cargo build -p sealwright --target wasm32-unknown-unknown --no-default-features --features "$f"
 done
 # AWS-LC is a native-only dependency: wasm32 builds use the pure-Rust `rsa` crate.
 if cargo tree -q -p sealwright --target wasm32-unknown-unknown -e normal --prefix none | grep '^aws-lc' >/dev/null; then
@@ -44,7 +55,7 @@ fi
 echo "wasm32 builds ok (no aws-lc in the wasm32 dependency tree)"
 
 step "rustdoc (warnings are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc -q -p sealwright --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc -p sealwright --no-deps
 
 step "Rust tests (default RSA backend: AWS-LC), vectors freshness included"
 cargo test --workspace
@@ -56,7 +67,7 @@ step "default features outside the workspace: no test-only items, RSA on AWS-LC"
 bash scripts/default-features-check/check.sh
 
 step "fuzz targets compile"
-cargo build -q --manifest-path fuzz/Cargo.toml --bins
+cargo build --manifest-path fuzz/Cargo.toml --bins
 echo "fuzz targets build ok"
 
 if [ -f bindings/python/run-tests.sh ]; then
@@ -71,4 +82,7 @@ step "the main job runs"
 cargo run -q --example tour > "$CARGO_TARGET_DIR/tour.out"
 tail -n 3 "$CARGO_TARGET_DIR/tour.out"
 
+step_done
+printf '\nstep durations:\n'; printf '%s\n' "${durations[@]}"
+printf 'total: %ss\n' "$(( $(date +%s) - t_start ))"
 printf '\nall checks passed\n'

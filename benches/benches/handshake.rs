@@ -3,9 +3,10 @@
 //!
 //! * `server_handshake` vs `floor/server_handshake` = RSA-4096 OAEP decrypt + PSS sign, HKDF
 //!   (48 bytes) + reduction, decoding `P_c` (point decompression), `d_s * G`, ECDH
-//!   `d_s * P_c`, X25519 keygen, 3 store seals.
-//! * `server_process` (open + respond) vs `floor/server_process` = 2 store opens, SHA-256
-//!   `request_id`, 2 HKDFs, 2 GCM opens, X25519 DH, X25519 keygen, 2 GCM seals, 4 store seals.
+//!   `d_s * P_c`, X25519 keygen, 4 store seals (device, session, eph, last).
+//! * `server_process` (the open step with its claim, then respond) vs `floor/server_process` =
+//!   2 store opens, SHA-256 `request_id`, 2 HKDFs, 2 GCM opens, X25519 DH, X25519 keygen,
+//!   2 GCM seals, 5 store seals (the claim; eph', eph used, retry, last).
 //! * `client_send` vs `floor/client_send` = X25519 keygen + DH, HKDF, 2 GCM seals.
 //! * `client_receive` vs `floor/client_receive` = 2 GCM opens.
 //!
@@ -18,7 +19,7 @@ use rand_core::SeedableRng;
 use sealwright::crypto::{hkdf_sha256, hkdf32, open, sealed, sha256_parts};
 use sealwright::effect::{MemoryStore, StoreSealer};
 use sealwright::handshake::derive::{self, parse_primary_public, server_primary_key};
-use sealwright::handshake::server::{self, Outcome, Records, ServerKeys};
+use sealwright::handshake::server::{self, HandshakeRecords, Outcome, Records, ServerKeys};
 use sealwright::handshake::wire::HandshakeRequest;
 use sealwright::handshake::{Client, PrimaryKey};
 use sealwright::rsa_keys::{Backend, RsaPrivateKey};
@@ -42,10 +43,9 @@ fn bench(c: &mut Criterion) {
     let primary = PrimaryKey::generate(&mut rng);
     let client = Client::new("bench-device", primary.clone(), keys.public_key()).expect("client");
     let (hs_request, pending) = client.start(&mut rng).expect("start");
-    let mut store = MemoryStore::new();
-    let (hs_response, effects) =
-        server::handshake(&keys, &hs_request, None, NOW_MS, &mut rng).expect("handshake");
-    store.apply_all(&effects, NOW_MS);
+    let store = MemoryStore::new();
+    let hs_response =
+        server::serve_handshake(&keys, &store, &hs_request, NOW_MS, &mut rng).expect("handshake");
     let session = pending.finish(&hs_response).expect("finish");
     let msg = vec![0x5au8; MSG_LEN];
     let (request, awaiting) = session.clone().send(&msg, &mut rng).expect("send");
@@ -53,18 +53,21 @@ fn bench(c: &mut Criterion) {
     let session_v = store.get(&names.session, NOW_MS).expect("session").to_vec();
     let eph_v = store.get(&names.eph, NOW_MS).expect("eph").to_vec();
     let records = Records {
-        session: Some(&session_v),
-        eph: Some(&eph_v),
-        retry: None,
+        session: Some(session_v.clone()),
+        eph: Some(eph_v.clone()),
+        last: store.get(&names.last, NOW_MS),
+        ..Records::default()
     };
-    let Outcome::Opened(opened) = server::open(&keys, &request, records, NOW_MS).expect("open")
+    let Outcome::Opened(opened) = server::open(&keys, &request, records.clone(), NOW_MS, &mut rng)
+        .expect("open")
+        .output
     else {
         panic!("fresh request")
     };
-    let (response, _) = opened.respond(&msg, &mut rng).expect("respond");
+    let response = opened.respond(&msg, &mut rng).expect("respond").output;
 
     // Primitive inputs of the same sizes.
-    let oaep_ct = HandshakeRequest::parse(&hs_request)
+    let oaep_ct = HandshakeRequest::from_json(&hs_request)
         .expect("request")
         .public_key_primary;
     let client_public = primary.public_bytes();
@@ -85,8 +88,14 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("server_handshake", |b| {
         b.iter(|| {
-            server::handshake(&keys, black_box(&hs_request), None, NOW_MS, &mut rng)
-                .expect("handshake")
+            server::handshake(
+                &keys,
+                black_box(&hs_request),
+                HandshakeRecords::default(),
+                NOW_MS,
+                &mut rng,
+            )
+            .expect("handshake")
         })
     });
     g.bench_function("floor/server_handshake", |b| {
@@ -105,7 +114,8 @@ fn bench(c: &mut Criterion) {
             let s1 = sealer.seal("k", &session_plain, &mut rng).expect("s");
             let s2 = sealer.seal("k", &eph_plain, &mut rng).expect("s");
             let s3 = sealer.seal("k", &[0u8; 33], &mut rng).expect("s");
-            black_box((pc, p_s, ss, e_s, sig, s1, s2, s3))
+            let s4 = sealer.seal("k", &[0u8; 34], &mut rng).expect("s");
+            black_box((pc, p_s, ss, e_s, sig, s1, s2, s3, s4))
         })
     });
     g.finish();
@@ -113,8 +123,15 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("handshake/{:?}", Backend::DEFAULT));
     g.bench_function("server_process", |b| {
         b.iter(|| {
-            let Outcome::Opened(opened) =
-                server::open(&keys, black_box(&request), records, NOW_MS).expect("open")
+            let Outcome::Opened(opened) = server::open(
+                &keys,
+                black_box(&request),
+                records.clone(),
+                NOW_MS,
+                &mut rng,
+            )
+            .expect("open")
+            .output
             else {
                 panic!("fresh")
             };
@@ -140,7 +157,8 @@ fn bench(c: &mut Criterion) {
             let s2 = sealer.seal("k", &eph_plain, &mut rng).expect("s");
             let s3 = sealer.seal("k", response.as_bytes(), &mut rng).expect("s");
             let s4 = sealer.seal("k", &[0u8; 33], &mut rng).expect("s");
-            black_box((r1, r2, id, k_p, o1, k_m, o2, c1, c2, s1, s2, s3, s4))
+            let s5 = sealer.seal("k", &[0u8; 33], &mut rng).expect("s");
+            black_box((r1, r2, id, k_p, o1, k_m, o2, c1, c2, s1, s2, s3, s4, s5))
         })
     });
     g.bench_function("client_send", |b| {

@@ -3,10 +3,15 @@
 //! * `create` vs floor = 3 x `argon2id` + 3 x `gcm_seal` + `keygen_address` (d*G, keccak).
 //! * `sign` vs floor = 2 x `argon2id` + 2 x `gcm_open` + `keygen_address` (address check) +
 //!   `ecdsa_sign` (RFC 6979 + keccak).
-//! * `recover` vs floor = 5 x `argon2id` + 2 x `gcm_open` + 3 x `gcm_seal` + `keygen_address`.
+//! * `recover_stage` (recovery step 1: open shares 2 + 3 of the pointer's split, re-split,
+//!   seal three envelopes and the staged records) vs floor = 5 x `argon2id` + 2 x `gcm_open`,
+//!   3 x `gcm_seal` and `keygen_address`. The move and cleanup steps build one and two
+//!   effects (no Argon2).
 //! * `envelope_open` vs floor = `argon2id` + `gcm_open`.
-//! * `argon2id_x2_threads` vs `argon2id_x2_sequential`: what the two-thread opening buys on
-//!   this machine (argon2's own `parallel` feature already spreads the 4 lanes).
+//! * `argon2id_x2_threads` vs `argon2id_x2_sequential`: what the core's two-thread opening buys
+//!   on this machine (argon2's own `parallel` feature already spreads the 4 lanes; figures in
+//!   the `shares` module docs);
+//!   `argon2id_x2_threads_serial_lanes`: two threads, each run's lanes on its own thread.
 //!
 //! Argon2id is 64 MiB, t=3, p=4: each iteration takes a fraction of a second, so the groups
 //! use the minimum sample size.
@@ -15,9 +20,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sealwright::crypto::{aes_gcm_decrypt, aes_gcm_encrypt};
-use sealwright::effect::StoreSealer;
+use sealwright::effect::{MemoryStore, StoreName, StoreSealer};
 use sealwright::secret::{SecretKey32, SecretString};
-use sealwright::shares::{self, WalletKey};
+use sealwright::shares::{self, LoadedSplit, WalletKey};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -25,8 +30,20 @@ fn bench(c: &mut Criterion) {
     let mut rng = ChaCha20Rng::from_seed([31; 32]);
     let password = SecretString::from("correct horse battery staple");
     let sealer = StoreSealer::new(&SecretKey32::new([9; 32])).expect("sealer");
-    let created = shares::create(&password, &sealer, &mut rng).expect("create");
+    let (created, effects) = shares::create(&password, &sealer, &mut rng)
+        .expect("create")
+        .into_parts();
     let address = created.address;
+    let (hot, cold) = (MemoryStore::new(), MemoryStore::named(StoreName::Cold));
+    shares::commit(&hot, &cold, &effects, 0).expect("commit");
+    let split = LoadedSplit::open(
+        &sealer,
+        &address,
+        hot.get(&shares::current_key(&address), 0).as_deref(),
+    )
+    .expect("pointer");
+    let hot_value = hot.get(&split.hot_key(), 0);
+    let cold_value = cold.get(&split.cold_key(), 0);
     let salt = [7u8; 16];
     let salt2 = [8u8; 16];
     let key = shares::derive_key(&password, &salt).expect("kdf");
@@ -58,18 +75,17 @@ fn bench(c: &mut Criterion) {
             .expect("sign")
         })
     });
-    g.bench_function("recover", |b| {
+    g.bench_function("recover_stage", |b| {
         b.iter(|| {
-            shares::recover(
-                &password,
-                black_box(&created.hot_envelope),
-                &created.cold_envelope,
-                &address,
-                0,
-                &sealer,
-                &mut rng,
-            )
-            .expect("recover")
+            black_box(split.clone())
+                .stage(
+                    &password,
+                    &sealer,
+                    hot_value.as_deref(),
+                    cold_value.as_deref(),
+                    &mut rng,
+                )
+                .expect("stage")
         })
     });
     g.bench_function("envelope_open", |b| {
@@ -93,6 +109,28 @@ fn bench(c: &mut Criterion) {
             std::thread::scope(|s| {
                 let h = s.spawn(|| shares::derive_key(&password, &salt2).expect("kdf"));
                 let a = shares::derive_key(black_box(&password), &salt).expect("kdf");
+                (a, h.join().expect("join"))
+            })
+        })
+    });
+    // Each run's 4 lanes on one thread (a private one-thread rayon pool per run), the two runs
+    // on two threads.
+    let pools: Vec<rayon::ThreadPool> = (0..2)
+        .map(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .expect("pool")
+        })
+        .collect();
+    g.bench_function("argon2id_x2_threads_serial_lanes", |b| {
+        b.iter(|| {
+            std::thread::scope(|s| {
+                let h = s.spawn(|| {
+                    pools[1].install(|| shares::derive_key(&password, &salt2).expect("kdf"))
+                });
+                let a = pools[0]
+                    .install(|| shares::derive_key(black_box(&password), &salt).expect("kdf"));
                 (a, h.join().expect("join"))
             })
         })

@@ -70,21 +70,24 @@ def relay_server_decrypt() -> Callable[[], object]:
     recipient = relay.Recipient.from_pkcs8_der(
         bytes.fromhex(str(positive("relay")["recipientPrivateKeyPkcs8"]))
     )
-    server = relay.RelayServer(relay.RelayKey.generate("rk"))
+    server = relay.RelayServer(relay.RelayKey.generate("rk"), relay.RelaySigningKey.generate("sk"))
     keys = {recipient.rid: recipient.public_key()}
     request = recipient.request(server.seal(b"x" * 64))
     empty: set[str] = set()
-    return lambda: server.decrypt_request(request, keys, empty)
+    return lambda: server.decrypt_request(request.jws, keys, empty)
 
 
 def relay_recipient_open() -> Callable[[], object]:
     recipient = relay.Recipient.from_pkcs8_der(
         bytes.fromhex(str(positive("relay")["recipientPrivateKeyPkcs8"]))
     )
-    server = relay.RelayServer(relay.RelayKey.generate("rk"))
+    signing = relay.RelaySigningKey.generate("sk")
+    server = relay.RelayServer(relay.RelayKey.generate("rk"), signing)
     keys = {recipient.rid: recipient.public_key()}
-    response = server.decrypt_request(recipient.request(server.seal(b"x" * 64)), keys, set()).response
-    return lambda: recipient.open_response(response)
+    request = recipient.request(server.seal(b"x" * 64))
+    response = server.decrypt_request(request.jws, keys, set()).response
+    pinned = signing.verifying_key()
+    return lambda: recipient.open_response(response, request, pinned)
 
 
 def vault_legacy_unlock() -> Callable[[], object]:
@@ -109,35 +112,34 @@ def shares_envelope_open() -> Callable[[], object]:
 NOW_MS = 1_767_225_600_000
 
 
-def handshake_setup() -> tuple[
-    handshake.ServerKeys, handshake.HandshakeClient, dict[str, Any], dict[str, Any], list[sealwright.Effect]
-]:
+def handshake_setup() -> tuple[handshake.ServerKeys, handshake.HandshakeClient, str, str, list[sealwright.Effect]]:
     case = positive("handshake")
     keys = handshake.ServerKeys(
         bytes.fromhex(str(case["serverRsaPrivateKeyPkcs8"])), bytes(32), bytes(range(32))
     )
     client = handshake.HandshakeClient("bench", handshake.PrimaryKey.generate(), keys.public_key_der())
-    request = client.start()
-    response, effects = handshake.server_handshake(keys, request, None, NOW_MS)
+    request = sealwright.to_json(client.start())  # str in, str out: no json round trip
+    response, effects = handshake.server_handshake(keys, request, [None, None], NOW_MS)
     return keys, client, request, response, effects
 
 
 def handshake_server_handshake() -> Callable[[], object]:
     keys, _, request, _, _ = handshake_setup()
-    return lambda: handshake.server_handshake(keys, request, None, NOW_MS)
+    return lambda: handshake.server_handshake(keys, request, [None, None], NOW_MS)
 
 
 def handshake_server_process() -> Callable[[], object]:
     keys, client, _, response, effects = handshake_setup()
     client.finish(response)
     stored = {e.key: e.value for e in effects}
-    request = client.send(b"x" * 64)
+    # The same sizes as the Rust bench (256-byte messages); the request as wire JSON text.
+    request = sealwright.to_json(client.send(b"x" * 256))
     names = handshake.process_store_keys(request)
-    session, eph = stored[names.session], stored[names.eph]
-    msg = b"y" * 64
+    records = [stored.get(k) for k in names.as_list()]  # session, eph, last loaded; no claim
+    msg = b"y" * 256
 
     def call() -> object:
-        opened = handshake.server_open(keys, request, session, eph, None, NOW_MS)
+        opened, _claim = handshake.server_open(keys, request, records, NOW_MS)
         assert isinstance(opened, handshake.Opened)
         return opened.respond(msg)
 

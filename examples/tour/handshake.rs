@@ -1,44 +1,31 @@
 //! Tour step: the ratchet handshake (spec §2).
 
 use crate::{OsRng, now_ms};
-use sealwright::effect::MemoryStore;
+use sealwright::effect::{MemoryStore, run_step};
 use sealwright::handshake::server::{self, Outcome, ServerKeys};
 use sealwright::handshake::{Client, Established, PrimaryKey};
 use sealwright::rsa_keys::RsaPrivateKey;
 use sealwright::secret::{SecretKey32, SecretVec};
 
-/// The server's side of one message, against `store`: open, answer `reply`, apply effects.
+/// The server's side of one message, against `store` (spec §2.2): `server::serve` runs the
+/// open step and commits its claim, runs the business logic once, then commits respond once
+/// (never rerun; on a lost claim it returns the stored response or CONFLICT).
 fn serve(
     keys: &ServerKeys,
-    store: &mut MemoryStore,
+    store: &MemoryStore,
     request: &str,
     reply: &[u8],
     now: u64,
     rng: &mut OsRng,
 ) -> Result<String, sealwright::Error> {
-    match server::open_with(
-        keys,
-        request,
-        |k| store.get(k, now).map(<[u8]>::to_vec),
-        now,
-    )? {
-        Outcome::Retry(stored) => {
-            println!("[handshake]    server: idempotent retry, stored response returned");
-            Ok(stored)
-        }
-        Outcome::Opened(opened) => {
-            println!(
-                "[handshake]    server opened {} bytes under kid {}",
-                opened.plaintext().len(),
-                opened.kid()
-            );
-            let (response, effects) = opened.respond(reply, rng)?;
-            let names: Vec<&str> = effects.iter().map(|e| e.key()).collect();
-            println!("[handshake]    server effects: {names:?}");
-            store.apply_all(&effects, now);
-            Ok(response)
-        }
-    }
+    server::serve(keys, store, request, now, rng, |opened| {
+        println!(
+            "[handshake]    business logic: {} bytes under kid {} (claimed)",
+            opened.plaintext().len(),
+            opened.kid()
+        );
+        reply.to_vec()
+    })
 }
 
 /// Walks the handshake protocol end to end, printing each step.
@@ -52,7 +39,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         SecretVec::new(SecretKey32::random(rng).expose().to_vec()),
         &SecretKey32::random(rng),
     )?;
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     println!("[handshake] server: RSA-4096 identity generated; clients pin its public key");
 
     // §2.1 handshake.
@@ -62,18 +49,59 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         "[handshake] 1. client request (clientNonce + RSA-OAEP(P_c)): {} chars",
         request.len()
     );
-    let last = store
-        .get(&server::handshake_store_key(&request)?, t0)
-        .map(<[u8]>::to_vec);
-    let (response, effects) = server::handshake(&keys, &request, last.as_deref(), t0, rng)?;
-    store.apply_all(&effects, t0);
-    let names: Vec<&str> = effects.iter().map(|e| e.key()).collect();
-    println!("[handshake] 2. server response signed (PSS over the transcript); effects {names:?}");
-    let mut session: Established = pending.finish(&response)?;
+    // A server step: load device and last, run, commit the effects as one transaction.
+    let step = server::handshake_with(&keys, &request, |k| store.get(k, t0), t0, rng)?;
+    let ops: Vec<String> = step
+        .effects
+        .iter()
+        .map(|e| format!("{} {}", e.op.name(), e.key()))
+        .collect();
+    store.commit(&step.effects, t0)?;
+    println!("[handshake] 2. server response signed (PSS over the transcript); effects {ops:#?}");
+    let mut session: Established = pending.finish(&step.output)?;
     println!(
         "[handshake] 3. client verified the signature; first kid {}",
         session.kid()
     );
+
+    // Trust on first use: the device is now bound to its primary key. Another key for the
+    // same deviceId is refused and the session above survives.
+    let intruder = Client::new("tour-phone", PrimaryKey::generate(rng), keys.public_key())?;
+    let (intruder_request, _) = intruder.start(rng)?;
+    let refused = server::serve_handshake(&keys, &store, &intruder_request, t0, rng);
+    println!(
+        "[handshake]    another primary key for tour-phone: {}",
+        refused.err().map_or("accepted?!", |e| e.code())
+    );
+
+    // §2.2 step by step: open is a step whose effects are the claim, committed before the
+    // business logic runs, so two deliveries of one request never both run it.
+    let (request, awaiting) = session.send(b"hello", rng)?;
+    let t = t0 + 500;
+    let outcome = run_step(&store, t, |load| {
+        let step = server::open_with(&keys, &request, load, t, rng)?;
+        let claim: Vec<String> = step
+            .effects
+            .iter()
+            .map(|e| format!("{} {}", e.op.name(), e.key()))
+            .collect();
+        println!("[handshake] 4. open step, the claim: {claim:#?}");
+        Ok(step)
+    })?;
+    let Outcome::Opened(opened) = outcome else {
+        return Err(sealwright::Error::InvalidState);
+    };
+    let duplicate = server::serve(&keys, &store, &request, t, rng, |_| b"never".to_vec());
+    println!(
+        "[handshake]    a second delivery of the same bytes meanwhile: {}",
+        duplicate.err().map_or("answered?!", |e| e.code())
+    );
+    let step = opened.respond(b"hi", rng)?;
+    let ops: Vec<&str> = step.effects.iter().map(|e| e.op.name()).collect();
+    store.commit(&step.effects, t)?;
+    println!("[handshake]    respond committed once (never rerun): {ops:?}");
+    let (_, next) = awaiting.receive(&step.output)?;
+    session = next;
 
     // §2.2 three messages; the server rotates its key with each answer.
     for (i, text) in ["balance?", "transfer 5 to bob", "log out"]
@@ -84,10 +112,10 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         let (request, awaiting) = session.send(text.as_bytes(), rng)?;
         println!(
             "[handshake] {}. client sends under kid {}",
-            4 + i,
+            5 + i,
             awaiting.kid()
         );
-        let response = serve(&keys, &mut store, &request, b"ok", t, rng)?;
+        let response = serve(&keys, &store, &request, b"ok", t, rng)?;
         let (reply, next) = awaiting.receive(&response)?;
         println!(
             "[handshake]    client got {} bytes; next kid {}",
@@ -100,11 +128,11 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     // A dropped response: the byte-identical request gets the same answer.
     let t = t0 + 10_000;
     let (request, awaiting) = session.clone().send(b"are you there?", rng)?;
-    let lost = serve(&keys, &mut store, &request, b"yes", t, rng)?;
-    println!("[handshake] 7. response dropped; the client resends the same bytes");
+    let lost = serve(&keys, &store, &request, b"yes", t, rng)?;
+    println!("[handshake] 8. response dropped; the client resends the same bytes");
     let again = serve(
         &keys,
-        &mut store,
+        &store,
         awaiting.request(),
         b"(not run)",
         t + 500,
@@ -114,14 +142,9 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let (other, _) = session.send(b"different bytes, same kid", rng)?;
     println!(
         "[handshake]    other bytes under the used kid: {}",
-        server::open_with(
-            &keys,
-            &other,
-            |k| store.get(k, t + 600).map(<[u8]>::to_vec),
-            t + 600
-        )
-        .err()
-        .map_or("accepted?!", |e| e.code())
+        serve(&keys, &store, &other, b"(not run)", t + 600, rng)
+            .err()
+            .map_or("accepted?!", |e| e.code())
     );
     let (_, session) = awaiting.receive(&again)?;
 
@@ -130,16 +153,30 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let pickle = session.pickle(&pickle_key, rng)?;
     let restored = Established::unpickle(&pickle_key, &pickle)?;
     println!(
-        "[handshake] 8. pickled the client ({} chars) and restored it at kid {}",
+        "[handshake] 9. pickled the client ({} chars) and restored it at kid {}",
         pickle.len(),
         restored.kid()
     );
     let (request, awaiting) = restored.send(b"still here", rng)?;
-    let response = serve(&keys, &mut store, &request, b"welcome back", t + 1_000, rng)?;
+    let response = serve(&keys, &store, &request, b"welcome back", t + 1_000, rng)?;
     let (reply, _) = awaiting.receive(&response)?;
     println!(
         "[handshake]    restored client exchanged a message ({} bytes back)",
         reply.len()
+    );
+
+    // Re-enrolment (a new phone): the application removes the binding and ends the chain,
+    // then another primary key may handshake.
+    let removed = run_step(&store, t + 2_000, |load| {
+        server::reenroll(&keys, "tour-phone", load)
+    })?;
+    let new_phone = Client::new("tour-phone", PrimaryKey::generate(rng), keys.public_key())?;
+    let (request, pending) = new_phone.start(rng)?;
+    let response = server::serve_handshake(&keys, &store, &request, t + 2_000, rng)?;
+    let fresh = pending.finish(&response)?;
+    println!(
+        "[handshake] 10. re-enrolled (binding removed: {removed}); the new key handshook, kid {}",
+        fresh.kid()
     );
     Ok(())
 }

@@ -2,7 +2,10 @@
 
 use crate::{OsRng, now_ms};
 use sealwright::effect::MemoryStore;
-use sealwright::relay::{Recipient, RecipientPublicKey, RelayKey, RelayKeys, jti_store_key};
+use sealwright::relay::{
+    JTI_TTL_SECONDS, Recipient, RecipientPublicKey, RelayKey, RelayKeys, RelaySigningKey,
+    RelayVerifyingKey, jti_store_key,
+};
 
 /// Walks the relay protocol end to end, printing each step.
 pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
@@ -30,8 +33,14 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
             .map_or("accepted?!", |e| e.code())
     );
 
+    // The server's signing key: its public JWK and skid are pinned by the recipient out of band.
+    let signing = RelaySigningKey::generate("sk-2026-01", rng)?;
+    let published_jwk = signing.public_jwk();
+    let pinned = [RelayVerifyingKey::from_jwk("sk-2026-01", &published_jwk)?];
+    println!("[relay]    recipient pins the relay's ES256 key sk-2026-01: {published_jwk}");
+
     // Step 2: the server seals a value under its current relay key, bound to that recipient.
-    let mut server = RelayKeys::new(RelayKey::generate("rk-2026-01", rng)?);
+    let mut server = RelayKeys::new(RelayKey::generate("rk-2026-01", rng)?, signing);
     server.rotate(RelayKey::generate("rk-2026-02", rng)?)?;
     let sealed = server.seal(
         b"the value only the recipient reads",
@@ -47,29 +56,34 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     // Step 3: the recipient signs a decryption request (PS256 JWS).
     let request = recipient.request(&sealed, now_ms(), rng)?;
     println!(
-        "[relay] 3. PS256 decryption request: {} chars",
-        request.len()
+        "[relay] 3. PS256 decryption request: {} chars, jti {}",
+        request.jws().len(),
+        request.jti()
     );
 
     // Step 4: the server checks it; replay state lives in the caller's store.
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let now = now_ms();
     let directory = |rid: &str| (rid == registered.rid()).then(|| registered.clone());
     let accepted = server.decrypt_request(
-        &request,
+        request.jws(),
         directory,
         |jti| store.get(&jti_store_key(jti), now).is_some(),
         now,
         rng,
     )?;
     let effect = accepted.effect();
-    store.apply(&effect, now);
-    println!("[relay] 4. accepted; remember {} for 600 s", effect.key());
-
-    // Step 5: the recipient opens the RSA-OAEP-256 + A256GCM response locally.
-    let value = recipient.open_response(&accepted.response, rng)?;
+    store.commit(std::slice::from_ref(&effect), now)?;
     println!(
-        "[relay] 5. recipient opened the response: {} bytes ({})",
+        "[relay] 4. accepted; remember {} for {JTI_TTL_SECONDS} s",
+        effect.key()
+    );
+
+    // Step 5: the recipient opens the nested JWT (RSA-OAEP-256 + A256GCM around the relay's
+    // ES256 JWS), checks the signature against its pin and the jti against its request.
+    let value = recipient.open_response(&accepted.response, &request, &pinned, rng)?;
+    println!(
+        "[relay] 5. recipient opened the signed response: {} bytes ({})",
         value.len(),
         if value.expose() == b"the value only the recipient reads" {
             "matches"
@@ -80,7 +94,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
 
     // The same request again is refused.
     let again = server.decrypt_request(
-        &request,
+        request.jws(),
         directory,
         |jti| store.get(&jti_store_key(jti), now).is_some(),
         now,
@@ -89,6 +103,16 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     println!(
         "[relay]    replaying the request: {}",
         again.err().map_or("accepted?!", |e| e.code())
+    );
+
+    // An old response kept by an attacker does not open for a newer request.
+    let newer = recipient.request(&sealed, now_ms(), rng)?;
+    println!(
+        "[relay]    the old response offered for a new request: {}",
+        recipient
+            .open_response(&accepted.response, &newer, &pinned, rng)
+            .err()
+            .map_or("accepted?!", |e| e.code())
     );
     Ok(())
 }

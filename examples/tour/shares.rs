@@ -1,9 +1,20 @@
-//! Tour step: threshold wallet shares (spec §3).
+//! Tour step: threshold wallet shares (spec §3) as server steps (spec §0.2): create, sign, and
+//! the three recovery steps (stage, move, clean up) against a hot and a cold store.
 
 use crate::OsRng;
-use sealwright::effect::{MemoryStore, StoreSealer};
+use sealwright::effect::{MemoryStore, StoreName, StoreSealer};
 use sealwright::secret::{SecretKey32, SecretString};
-use sealwright::shares;
+use sealwright::shares::{self, Address, LoadedSplit};
+
+/// Loads the pointer of `address` from the hot store (spec §3: every operation starts there).
+fn load_split(
+    hot: &MemoryStore,
+    sealer: &StoreSealer,
+    address: &Address,
+) -> Result<LoadedSplit, sealwright::Error> {
+    let value = hot.get(&shares::current_key(address), 0);
+    LoadedSplit::open(sealer, address, value.as_deref())
+}
 
 /// Walks the shares protocol end to end, printing each step.
 pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
@@ -11,79 +22,127 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         "[shares] threshold wallet: an Ethereum key split 2-of-3, each share in an Argon2id envelope"
     );
     let sealer = StoreSealer::new(&SecretKey32::random(rng))?;
-    let mut store = MemoryStore::new();
+    let hot = MemoryStore::new();
+    let cold = MemoryStore::named(StoreName::Cold);
     let password = SecretString::from("correct horse battery staple");
 
-    // create: share 1 to the user, shares 2 (hot) and 3 (cold) to the store via effects.
-    let created = shares::create(&password, &sealer, rng)?;
+    // create: a step whose effects store share 2 (hot), share 3 (cold), then the pointer.
+    let (created, effects) = shares::create(&password, &sealer, rng)?.into_parts();
     let address = created.address;
-    store.apply_all(&created.effects, 0);
-    println!("[shares] 1. created wallet {address} (generation 0)");
     println!(
-        "[shares]    user keeps envelope 1 ({} chars); store keys: {}",
-        created.user_envelope.len(),
-        store.keys().collect::<Vec<_>>().join(", ")
+        "[shares] 1. create wallet {address}: split {:?}; effects (pointer last):",
+        created.split
+    );
+    for e in &effects {
+        println!("[shares]      {e:?}");
+    }
+    shares::commit(&hot, &cold, &effects, 0)?;
+    println!(
+        "[shares]    committed; the user now gets envelope 1 ({} chars)",
+        created.user_envelope.len()
     );
 
-    // sign: the user's envelope + the hot envelope of the current generation.
-    let load = |store: &MemoryStore, key: String| -> Result<String, sealwright::Error> {
-        let value = store.get(&key, 0).ok_or(sealwright::Error::InvalidState)?;
-        shares::open_stored_envelope(&sealer, &key, value)
-    };
-    let generation = shares::open_stored_generation(
-        &sealer,
-        &shares::current_key(&address),
-        store
-            .get(&shares::current_key(&address), 0)
-            .ok_or(sealwright::Error::InvalidState)?,
-    )?;
-    let hot = load(&store, shares::hot_key(&address, generation))?;
+    // sign: load the pointer, then share 2 of the split it names.
+    let split = load_split(&hot, &sealer, &address)?;
     let message = "I own this wallet";
-    let signature = shares::sign(&password, &created.user_envelope, &hot, &address, message)?;
+    let signature = split.sign(
+        &password,
+        &created.user_envelope,
+        &sealer,
+        hot.get(&split.hot_key(), 0).as_deref(),
+        message,
+    )?;
     println!("[shares] 2. signed {message:?} (EIP-191): {signature}");
     println!(
         "[shares]    signature recovers to {}",
         shares::recover_signer(message.as_bytes(), &signature)?
     );
-    let wrong = SecretString::from("wrong password");
+
+    // recover, step 1 (stage): open shares 2 + 3 of the named split, split afresh, stage.
+    let (hot_value, cold_value) = (hot.get(&split.hot_key(), 0), cold.get(&split.cold_key(), 0));
+    let staged = split.stage(
+        &password,
+        &sealer,
+        hot_value.as_deref(),
+        cold_value.as_deref(),
+        rng,
+    )?;
     println!(
-        "[shares]    a wrong password: {}",
-        shares::sign(&wrong, &created.user_envelope, &hot, &address, message)
+        "[shares] 3. recover, stage: new split {:?}; effects (keys no one else writes):",
+        staged.output.new_split()
+    );
+    for e in &staged.effects {
+        println!("[shares]      {e:?}");
+    }
+    shares::commit(&hot, &cold, &staged.effects, 0)?;
+
+    // A second, concurrent recovery that loaded the same pointer and staged too.
+    let rival = load_split(&hot, &sealer, &address)?;
+    let (rival_hot, rival_cold) = (hot.get(&rival.hot_key(), 0), cold.get(&rival.cold_key(), 0));
+    let rival = rival.stage(
+        &password,
+        &sealer,
+        rival_hot.as_deref(),
+        rival_cold.as_deref(),
+        rng,
+    )?;
+    shares::commit(&hot, &cold, &rival.effects, 0)?;
+
+    // step 2 (move): one compare-and-set of the pointer, committed once; it decides the winner.
+    let moving = staged.output.move_pointer();
+    println!("[shares] 4. recover, move: {:?}", moving.effects[0]);
+    shares::commit(&hot, &cold, &moving.effects, 0)?;
+    let rival_moving = rival.output.move_pointer();
+    let rival_outcome = shares::commit(&hot, &cold, &rival_moving.effects, 0);
+    println!(
+        "[shares]    ours committed; the concurrent recovery's move: {}",
+        rival_outcome.err().map_or("committed?!", |e| e.code())
+    );
+
+    // step 3 (cleanup): the winner deletes the old split, the loser its own staged shares.
+    let (recovered, cleanup) = moving.output.won().into_parts();
+    println!("[shares] 5. recover, cleanup (winner): {cleanup:?}");
+    shares::commit(&hot, &cold, &cleanup, 0)?;
+    let lost = rival_moving.output.lost();
+    println!(
+        "[shares]    cleanup (loser, answers {}): {:?}",
+        lost.output.code(),
+        lost.effects
+    );
+    shares::commit(&hot, &cold, &lost.effects, 0)?;
+    println!(
+        "[shares]    stores now hold {} hot and {} cold keys; the new envelope 1 goes to the user",
+        hot.len(),
+        cold.len()
+    );
+
+    // sign again: the old user share is of another generation, the new one signs.
+    let split = load_split(&hot, &sealer, &address)?;
+    let hot_value = hot.get(&split.hot_key(), 0);
+    println!(
+        "[shares]    the old share 1 now: {}",
+        split
+            .sign(
+                &password,
+                &created.user_envelope,
+                &sealer,
+                hot_value.as_deref(),
+                message
+            )
             .err()
             .map_or("accepted?!", |e| e.code())
     );
-
-    // recover: the user lost share 1; shares 2 + 3 make a new generation.
-    let cold = load(&store, shares::cold_key(&address, generation))?;
-    let recovered = shares::recover(&password, &hot, &cold, &address, generation, &sealer, rng)?;
+    let again = split.sign(
+        &password,
+        &recovered.user_envelope,
+        &sealer,
+        hot_value.as_deref(),
+        message,
+    )?;
     println!(
-        "[shares] 3. recovered to generation {}; ordered effects:",
-        recovered.generation
-    );
-    for e in &recovered.effects {
-        println!("[shares]      {e:?}");
-    }
-    store.apply_all(&recovered.effects, 0);
-    println!(
-        "[shares]    the old share 1 with the new hot share: {}",
-        shares::sign(
-            &password,
-            &created.user_envelope,
-            &load(&store, shares::hot_key(&address, recovered.generation))?,
-            &address,
-            message
-        )
-        .err()
-        .map_or("accepted?!", |e| e.code())
-    );
-
-    // sign again with the new share 1.
-    let hot = load(&store, shares::hot_key(&address, recovered.generation))?;
-    let again = shares::sign(&password, &recovered.user_envelope, &hot, &address, message)?;
-    println!(
-        "[shares] 4. signed again with the new share 1: {} (same signature: RFC 6979 is deterministic)",
+        "[shares] 6. signed again with the new share 1: {} (RFC 6979 is deterministic)",
         if again == signature {
-            "identical"
+            "identical signature"
         } else {
             "DIFFERENT?!"
         }

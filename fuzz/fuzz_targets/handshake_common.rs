@@ -3,7 +3,7 @@
 // the fuzz crate needs no JSON dependency, and a deterministic SHA-256 counter RNG.
 #![allow(dead_code)]
 
-use sealwright::effect::MemoryStore;
+use sealwright::effect::{MemoryStore, run_step};
 use sealwright::handshake::server::{self, Outcome, ServerKeys};
 use sealwright::handshake::{AwaitingResponse, Client, Established, PrimaryKey};
 use sealwright::rng::ScriptedRng;
@@ -67,9 +67,8 @@ pub fn fixture() -> &'static Fixture {
         let mut rng = rng(1);
         let client = Client::new(device_id, primary.clone(), identity.public_key()).unwrap();
         let (request, awaiting) = client.start(&mut rng).unwrap();
-        let (response, effects) = server::handshake(&keys, &request, None, NOW_MS, &mut rng).unwrap();
-        let mut store = MemoryStore::new();
-        store.apply_all(&effects, NOW_MS);
+        let store = MemoryStore::new();
+        let response = server::serve_handshake(&keys, &store, &request, NOW_MS, &mut rng).unwrap();
         let session = awaiting.finish(&response).unwrap();
         let (_, pending) = session.clone().send(b"fuzz", &mut rng).unwrap();
         Fixture {
@@ -85,17 +84,14 @@ pub fn fixture() -> &'static Fixture {
     })
 }
 
-/// `server::open` with the records named by `request` loaded from `store`.
+/// The open step (spec §2.2) with the records named by `request` loaded from `store`, its
+/// claim committed to `store`.
 pub fn open_with_store(
     keys: &ServerKeys,
     store: &MemoryStore,
     request: &str,
     now_ms: u64,
 ) -> sealwright::Result<Outcome> {
-    server::open_with(
-        keys,
-        request,
-        |key| store.get(key, now_ms).map(<[u8]>::to_vec),
-        now_ms,
-    )
+    let mut rng = rng(3);
+    run_step(store, now_ms, |load| server::open_with(keys, request, load, now_ms, &mut rng))
 }

@@ -14,16 +14,19 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let f = common::fixture();
-    let parsed = ProcessRequest::parse(text);
+    let parsed = ProcessRequest::from_json(text);
     assert_eq!(parsed.is_ok(), server::process_store_keys(text).is_ok());
     if let Ok(p) = &parsed {
-        assert_eq!(ProcessRequest::parse(&p.to_json().unwrap()).as_ref(), Ok(p));
+        assert_eq!(ProcessRequest::from_json(&p.to_json().unwrap()).as_ref(), Ok(p));
     }
-    match common::open_with_store(&f.keys, &f.store, text, common::NOW_MS + 1000) {
+    // A copy of the fixture store, so a claim committed by one input does not affect the next.
+    let store = f.store.clone();
+    match common::open_with_store(&f.keys, &store, text, common::NOW_MS + 1000) {
         Ok(Outcome::Opened(opened)) => {
-            let (response, effects) = opened.respond(b"ok", &mut common::rng(4)).unwrap();
-            assert!(!response.is_empty());
-            assert_eq!(effects.len(), 4);
+            let step = opened.respond(b"ok", &mut common::rng(4)).unwrap();
+            assert!(!step.output.is_empty());
+            assert_eq!(step.effects.len(), 5);
+            store.commit(&step.effects, common::NOW_MS + 1000).unwrap();
         }
         Ok(Outcome::Retry(_)) => panic!("no request was answered in the fixture store"),
         Err(_) => {}

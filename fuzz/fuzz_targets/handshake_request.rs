@@ -1,6 +1,7 @@
 #![no_main]
-//! Handshake request parsing (spec §2.1) and the full server handshake with the vector keys:
-//! any input is an error or a response, never a panic; a parsed request re-serializes to the
+//! Handshake request parsing (spec §2.1) and the full server handshake step with the vector
+//! keys against the fixture store (the device is bound to the fixture's primary key): any
+//! input is an error or a response, never a panic; a parsed request re-serializes to the
 //! canonical form, which parses to the same value.
 use libfuzzer_sys::fuzz_target;
 use sealwright::handshake::server;
@@ -13,14 +14,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(parsed) = HandshakeRequest::parse(text) {
+    if let Ok(parsed) = HandshakeRequest::from_json(text) {
         let canonical = parsed.to_json().unwrap();
-        assert_eq!(HandshakeRequest::parse(&canonical).unwrap(), parsed);
+        assert_eq!(HandshakeRequest::from_json(&canonical).unwrap(), parsed);
     }
     let f = common::fixture();
     let mut rng = common::rng(2);
-    let result = server::handshake(&f.keys, text, None, common::NOW_MS, &mut rng);
-    if let Ok((_, effects)) = result {
-        assert_eq!(effects.len(), 3);
+    let load = |key: &str| f.store.get(key, common::NOW_MS);
+    let result = server::handshake_with(&f.keys, text, load, common::NOW_MS, &mut rng);
+    if let Ok(step) = result {
+        // device, session, eph[kid], delete eph[old kid], last.
+        assert_eq!(step.effects.len(), 5);
+        assert!(step.effects.iter().all(|e| e.key().starts_with("sw:v1:hs:{")));
     }
 });

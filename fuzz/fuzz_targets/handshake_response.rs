@@ -20,9 +20,9 @@ fuzz_target!(|data: &[u8]| {
         let client = Client::new(f.device_id, f.primary.clone(), f.server_public.clone()).unwrap();
         client.start(&mut common::rng(3)).unwrap().1
     });
-    let parsed = HandshakeResponse::parse(text);
+    let parsed = HandshakeResponse::from_json(text);
     if let Ok(p) = &parsed {
-        assert_eq!(HandshakeResponse::parse(&p.to_json().unwrap()).as_ref(), Ok(p));
+        assert_eq!(HandshakeResponse::from_json(&p.to_json().unwrap()).as_ref(), Ok(p));
     }
     if pending.finish(text).is_ok() {
         assert!(parsed.is_ok());

@@ -14,7 +14,10 @@ fn fixture() -> &'static (RelayKeys, &'static str) {
     F.get_or_init(|| {
         let rk = SecretKey32::from_slice(&common::hex(common::field("relayKey", 0))).unwrap();
         (
-            RelayKeys::new(RelayKey::new(common::field("rkid", 0), rk).unwrap()),
+            RelayKeys::new(
+                RelayKey::new(common::field("rkid", 0), rk).unwrap(),
+                common::signing_key(),
+            ),
             common::field("rid", 0),
         )
     })

@@ -26,7 +26,10 @@ fn fixture() -> &'static Fixture {
         let rk = SecretKey32::from_slice(&common::hex(common::field("relayKey", 0))).unwrap();
         Fixture {
             registered: a.public_key().clone(),
-            keys: RelayKeys::new(RelayKey::new(common::field("rkid", 0), rk).unwrap()),
+            keys: RelayKeys::new(
+                RelayKey::new(common::field("rkid", 0), rk).unwrap(),
+                common::signing_key(),
+            ),
             now_ms: 1_767_225_600_000,
         }
     })
@@ -40,7 +43,9 @@ fuzz_target!(|data: &[u8]| {
     let lookup = |rid: &str| (rid == f.registered.rid()).then(|| f.registered.clone());
     let verified = verify_request(text, lookup);
     let mut rng = sealwright::rng::ScriptedRng::new([[7u8; 44]]);
-    let full = f.keys.decrypt_request(text, lookup, |_| false, f.now_ms, &mut rng);
+    let full = f
+        .keys
+        .decrypt_request(text, lookup, |_| false, f.now_ms, &mut rng);
     // A request that passes everything must have passed the signature check.
     if full.is_ok() {
         assert!(verified.is_ok());

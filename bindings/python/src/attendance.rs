@@ -1,17 +1,49 @@
 //! `sealwright.attendance` (spec §5): WebAuthn-bound login, TOTP, encrypted rotating QR
 //! rounds, validation steps 1 to 7, scoring, the projector and the class session.
 
+use std::cell::RefCell;
+
 use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use sealwright::Error;
 use sealwright::attendance as core;
 use sealwright::attendance::login::LoginNonce;
+use sealwright::effect::StoredRecord;
 use sealwright::secret::SecretKey32;
 
 use crate::common::{bytes, json_text, json_value, now_or, os_rng};
-use crate::effects::{Effect, StoreSealer, effects};
+use crate::effects::{Step, StoreSealer};
 use crate::errors::{SwErr, SwResult, error_instance};
+
+/// Runs a core step with a Python `load(key) -> bytes | None` callable as its loader. An
+/// exception raised by `load` (or a value that is not bytes) is raised after the step.
+fn with_loader<T>(
+    load: &Bound<'_, PyAny>,
+    step: impl FnOnce(&dyn Fn(&str) -> Option<Vec<u8>>) -> SwResult<T>,
+) -> PyResult<T> {
+    let failed: RefCell<Option<PyErr>> = RefCell::new(None);
+    let loader = |key: &str| -> Option<Vec<u8>> {
+        if failed.borrow().is_some() {
+            return None;
+        }
+        match load
+            .call1((key,))
+            .and_then(|v| v.extract::<Option<Vec<u8>>>())
+        {
+            Ok(v) => v,
+            Err(e) => {
+                *failed.borrow_mut() = Some(e);
+                None
+            }
+        }
+    };
+    let out = step(&loader);
+    if let Some(e) = failed.into_inner() {
+        return Err(e);
+    }
+    Ok(out?)
+}
 
 fn arr<const N: usize>(b: &[u8]) -> SwResult<[u8; N]> {
     Ok(b.try_into().map_err(|_| Error::InvalidInput)?)
@@ -97,12 +129,62 @@ fn config(c: Option<&Config>) -> core::Config {
     c.map(|c| c.inner).unwrap_or_default()
 }
 
-/// Draws a login nonce `Nl` (32 bytes) and the effect that remembers it for 300 s.
+/// Login step 1: a `Step` whose output is a fresh login nonce `Nl` (32 bytes) for `user_id`,
+/// with the `put_if_absent` of its sealed record (TTL 300 s by default).
 #[pyfunction(name = "attendance_issue_login_nonce")]
-#[pyo3(signature = (config=None))]
-fn issue_login_nonce(py: Python<'_>, config: Option<&Config>) -> (Py<PyBytes>, Effect) {
-    let (nonce, effect) = LoginNonce::issue(&self::config(config), &mut os_rng());
-    (bytes(py, &nonce.0), Effect::from(&effect))
+#[pyo3(signature = (user_id, sealer, config=None, now_ms=None))]
+fn issue_login_nonce(
+    py: Python<'_>,
+    user_id: &str,
+    sealer: &StoreSealer,
+    config: Option<&Config>,
+    now_ms: Option<u64>,
+) -> SwResult<Step> {
+    let step = core::issue_login_nonce(
+        user_id,
+        &sealer.inner,
+        &self::config(config),
+        now_or(now_ms),
+        &mut os_rng(),
+    )?;
+    Ok(Step::new(
+        bytes(py, &step.output.0).into_any(),
+        &step.effects,
+    ))
+}
+
+/// Login step 3 as a server step, after the WebAuthn library verified the assertion: loads the
+/// nonce record through `load(key) -> bytes | None` (`SessionInvalid` when missing: a nonce
+/// logs in once), derives the keys (`LowOrderPoint`), and returns a `Step` whose output is a
+/// `ServerLogin` and whose effects spend the nonce (`delete_if_equal`) and store the sealed
+/// session key.
+#[pyfunction(name = "attendance_login")]
+#[pyo3(signature = (user_id, login_nonce, client_public, load, sealer, config=None))]
+fn login(
+    py: Python<'_>,
+    user_id: &str,
+    login_nonce: &[u8],
+    client_public: &[u8],
+    load: &Bound<'_, PyAny>,
+    sealer: &StoreSealer,
+    config: Option<&Config>,
+) -> PyResult<Step> {
+    let nonce = LoginNonce(arr(login_nonce)?);
+    let c = arr(client_public)?;
+    let step = with_loader(load, |load| {
+        Ok(core::login(
+            user_id,
+            &nonce,
+            &c,
+            load,
+            &sealer.inner,
+            &self::config(config),
+            &mut os_rng(),
+        )?)
+    })?;
+    let (server, effects) = step.into_parts();
+    let output = Py::new(py, ServerLogin { inner: server })?.into_any();
+    Ok(Step::new(output, &effects))
 }
 
 /// `SHA-256("sealwright/v1/attendance/login" || Nl || C || lp(userId))`.
@@ -163,15 +245,7 @@ impl SessionKeys {
     fn totp_u_key(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.totp_u_key().expose())
     }
-    /// The sealed `put` of the session key (TTL 7,200 s by default).
-    #[pyo3(signature = (sealer, config=None))]
-    fn store_effect(&self, sealer: &StoreSealer, config: Option<&Config>) -> SwResult<Effect> {
-        let e = self
-            .inner
-            .store_effect(&sealer.inner, &self::config(config), &mut os_rng())?;
-        Ok(Effect::from(&e))
-    }
-    /// Opens a stored session key read from `sw:v1:att:skey:<b64url(userId)>`.
+    /// Opens a stored session key read from `sw:v1:att:tag(userId):skey`.
     #[staticmethod]
     fn open_stored(sealer: &StoreSealer, user_id: &str, sealed: &[u8]) -> SwResult<Self> {
         Ok(Self {
@@ -265,22 +339,6 @@ impl ServerLogin {
             inner: self.inner.keys.clone(),
         }
     }
-    /// The effects: spend `Nl`, store the sealed session key.
-    #[pyo3(signature = (login_nonce, sealer, config=None))]
-    fn effects(
-        &self,
-        login_nonce: &[u8],
-        sealer: &StoreSealer,
-        config: Option<&Config>,
-    ) -> SwResult<Vec<Effect>> {
-        let list = self.inner.effects(
-            &LoginNonce(arr(login_nonce)?),
-            &sealer.inner,
-            &self::config(config),
-            &mut os_rng(),
-        )?;
-        Ok(effects(&list))
-    }
     fn __repr__(&self) -> String {
         format!(
             "ServerLogin(user_id={:?}, keys=<redacted>)",
@@ -289,7 +347,7 @@ impl ServerLogin {
     }
 }
 
-/// Login step 3, after the WebAuthn library verified the assertion over `login_challenge`.
+/// The key agreement of login step 3 alone (no store: a server uses `login`).
 #[pyfunction(name = "attendance_server_login")]
 fn server_login(user_id: &str, login_nonce: &[u8], client_public: &[u8]) -> SwResult<ServerLogin> {
     let inner = core::server_login(
@@ -310,8 +368,9 @@ pub struct EnrollmentRecord {
 #[pymethods]
 impl EnrollmentRecord {
     #[new]
-    #[pyo3(signature = (credential_id, cose_public_key, aaguid, sign_count=0))]
+    #[pyo3(signature = (user_id, credential_id, cose_public_key, aaguid, sign_count=0))]
     fn py_new(
+        user_id: &str,
         credential_id: &[u8],
         cose_public_key: &[u8],
         aaguid: &[u8],
@@ -319,6 +378,7 @@ impl EnrollmentRecord {
     ) -> SwResult<Self> {
         Ok(Self {
             inner: core::EnrollmentRecord::new(
+                user_id,
                 credential_id,
                 cose_public_key,
                 arr(aaguid)?,
@@ -326,23 +386,28 @@ impl EnrollmentRecord {
             )?,
         })
     }
+    /// The enrolled student.
+    #[getter]
+    fn user_id(&self) -> &str {
+        self.inner.user_id()
+    }
     /// `SHA-256("sealwright/v1/device" || lp(credentialId) || aaguid || COSE key)`.
     #[getter]
     fn device_fingerprint(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.device_fingerprint())
     }
-    /// The sealed `put` of this record for `user_id`.
-    fn store_effect(&self, sealer: &StoreSealer, user_id: &str) -> SwResult<Effect> {
-        let e = self
-            .inner
-            .store_effect(&sealer.inner, user_id, &mut os_rng())?;
-        Ok(Effect::from(&e))
+    /// The enrollment step: a `Step` (output `None`) with the `put` of the sealed record
+    /// under `sw:v1:att:tag(userId):enroll`.
+    fn enroll(&self, py: Python<'_>, sealer: &StoreSealer) -> SwResult<Step> {
+        let step = self.inner.enroll(&sealer.inner, &mut os_rng())?;
+        Ok(Step::new(py.None(), &step.effects))
     }
-    /// Opens a stored record read from `sw:v1:att:enroll:<b64url(userId)>`.
+    /// Opens a stored record read from `sw:v1:att:tag(userId):enroll`.
     #[staticmethod]
     fn open_stored(sealer: &StoreSealer, user_id: &str, sealed: &[u8]) -> SwResult<Self> {
+        let key = core::enrollment_store_key(user_id);
         Ok(Self {
-            inner: core::EnrollmentRecord::open_stored(&sealer.inner, user_id, sealed)?,
+            inner: core::EnrollmentRecord::open(&sealer.inner, &key, sealed)?,
         })
     }
 }
@@ -479,8 +544,13 @@ impl RoundMetadata {
         Self { inner }
     }
     /// The sealed-store serialization (contains the round nonce: store it sealed).
-    fn to_bytes(&self, py: Python<'_>) -> Py<PyBytes> {
-        bytes(py, self.inner.to_bytes().expose())
+    fn to_bytes(&self, py: Python<'_>) -> SwResult<Py<PyBytes>> {
+        Ok(bytes(py, self.inner.to_bytes()?.expose()))
+    }
+    /// The RTs accepted so far (this round's last once used).
+    #[getter]
+    fn rts_ms(&self) -> Vec<u64> {
+        self.inner.rts_ms.clone()
     }
     /// Parses `to_bytes` output.
     #[staticmethod]
@@ -797,9 +867,10 @@ impl Projector {
             inner: core::Projector::new(max_displays),
         }
     }
-    /// Adds (or replaces) a live payload.
-    fn insert(&mut self, user_id: &str, round: u32, qr_text: String) {
-        self.inner.insert(payload_id(user_id, round), qr_text);
+    /// Adds a live payload issued at `issued_at_ms` (a newer QR of a live one replaces it).
+    fn insert(&mut self, user_id: &str, round: u32, qr_text: String, issued_at_ms: u64) {
+        self.inner
+            .insert(payload_id(user_id, round), qr_text, issued_at_ms);
     }
     /// Removes a payload; `True` if it was live.
     fn remove(&mut self, user_id: &str, round: u32) -> bool {
@@ -838,18 +909,87 @@ impl Projector {
     }
 }
 
-/// The outcome of `ClassSession.receive`.
+fn pair(id: &core::projector::PayloadId) -> (String, u32) {
+    (id.user_id.clone(), id.round)
+}
+
+/// A QR just issued for a student's round: hand it to the next `ClassSession.frame` (the
+/// projector's inbox).
 #[pyclass(frozen, module = "sealwright.attendance")]
-pub struct Received {
+#[derive(Clone)]
+pub struct IssuedQr {
+    inner: core::IssuedQr,
+}
+
+#[pymethods]
+impl IssuedQr {
+    #[getter]
+    fn user_id(&self) -> &str {
+        &self.inner.id.user_id
+    }
+    #[getter]
+    fn round(&self) -> u32 {
+        self.inner.id.round
+    }
+    #[getter]
+    fn qr_text(&self) -> &str {
+        &self.inner.qr_text
+    }
+    #[getter]
+    fn issued_at_ms(&self) -> u64 {
+        self.inner.issued_at_ms
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "IssuedQr(user_id={:?}, round={}, issued_at_ms={})",
+            self.inner.id.user_id, self.inner.id.round, self.inner.issued_at_ms
+        )
+    }
+}
+
+/// The output of `ClassSession.frame`.
+#[pyclass(frozen, module = "sealwright.attendance")]
+pub struct Projection {
+    /// What to show now, or `None`.
     #[pyo3(get)]
-    user_id: Option<String>,
+    frame: Option<Py<Frame>>,
+    /// `(user_id, round)` of payloads dropped (answered, deleted or expired).
     #[pyo3(get)]
-    effects: Vec<Effect>,
+    removed: Vec<(String, u32)>,
+    /// `(user_id, round)` of payloads too old to show: re-issue them (`ClassSession.issue`).
+    #[pyo3(get)]
+    stale: Vec<(String, u32)>,
+}
+
+#[pymethods]
+impl Projection {
+    fn __repr__(&self) -> String {
+        format!(
+            "Projection(frame={}, removed={}, stale={})",
+            if self.frame.is_some() {
+                "<Frame>"
+            } else {
+                "None"
+            },
+            self.removed.len(),
+            self.stale.len()
+        )
+    }
+}
+
+/// The output of `ClassSession.validate`: the verdict for the envelope's student.
+#[pyclass(frozen, module = "sealwright.attendance")]
+pub struct Validation {
+    #[pyo3(get)]
+    user_id: String,
+    /// The round answered when accepted.
+    #[pyo3(get)]
+    round: Option<u32>,
     #[pyo3(get)]
     rt_ms: Option<u64>,
-    /// The next round issued, if any.
+    /// The next round's QR (hand it to the next frame), if one was issued.
     #[pyo3(get)]
-    next_round: Option<u32>,
+    next: Option<Py<IssuedQr>>,
     /// The score when the student finished.
     #[pyo3(get)]
     score: Option<Py<Score>>,
@@ -857,22 +997,22 @@ pub struct Received {
 }
 
 #[pymethods]
-impl Received {
+impl Validation {
     #[getter]
     fn ok(&self) -> bool {
         self.error.is_none()
     }
-    /// The failed step's code, or `None`.
+    /// The failed check's code, or `None`.
     #[getter]
     fn code(&self) -> Option<&'static str> {
         self.error.map(|e| e.code())
     }
-    /// The failed step's exception instance, or `None`.
+    /// The failed check's exception instance, or `None`.
     #[getter]
     fn error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.error.map(|e| error_instance(py, e))
     }
-    /// Raises the failed step's exception (no-op when accepted).
+    /// Raises the failed check's exception (no-op when accepted).
     fn raise_for_error(&self) -> SwResult<()> {
         match self.error {
             None => Ok(()),
@@ -881,29 +1021,43 @@ impl Received {
     }
     fn __repr__(&self) -> String {
         format!(
-            "Received(user_id={:?}, code={:?}, rt_ms={:?}, effects=<{}>)",
+            "Validation(user_id={:?}, code={:?}, rt_ms={:?})",
             self.user_id,
             self.error.map(|e| e.code()),
-            self.rt_ms,
-            self.effects.len()
+            self.rt_ms
         )
     }
 }
 
-/// One class session (server side): registers logged-in students, drives the projector,
-/// validates responses and scores; every state change comes with sealed store effects.
-/// After `close()` every call raises `InvalidState`.
-#[pyclass(module = "sealwright.attendance")]
-pub struct ClassSession {
-    inner: Option<core::ClassSession>,
+fn state_tuple(
+    py: Python<'_>,
+    state: Option<core::session::AttendanceState>,
+) -> PyResult<Option<(&'static str, Py<PyAny>)>> {
+    let Some(state) = state else {
+        return Ok(None);
+    };
+    Ok(Some(match state {
+        core::session::AttendanceState::InProgress { round } => {
+            ("in_progress", round.into_py_any(py)?)
+        }
+        core::session::AttendanceState::Finished(s) => {
+            ("finished", Py::new(py, Score::from(&s))?.into_any())
+        }
+        core::session::AttendanceState::Failed(e) => ("failed", e.code().into_py_any(py)?),
+        core::session::AttendanceState::Closed { not_captured } => {
+            ("closed", not_captured.into_py_any(py)?)
+        }
+    }))
 }
 
-impl ClassSession {
-    fn open(&mut self) -> SwResult<&mut core::ClassSession> {
-        self.inner
-            .as_mut()
-            .ok_or_else(|| SwErr::State("the class session is closed".to_owned()))
-    }
+/// One class session's server steps (spec §5 with the step contract of §0.2). It holds
+/// configuration only: each step takes `load(key) -> bytes | None` (a store read) and returns
+/// a `sealwright.Step` whose effects are one transaction; run it with
+/// `sealwright.run_step(redis, lambda load: session.validate(response, load))`. A student's
+/// steps write only `tag(userId)` keys, `frame` only the projector record.
+#[pyclass(frozen, module = "sealwright.attendance")]
+pub struct ClassSession {
+    inner: core::ClassSession,
 }
 
 #[pymethods]
@@ -917,106 +1071,170 @@ impl ClassSession {
         config: Option<&Config>,
     ) -> SwResult<Self> {
         Ok(Self {
-            inner: Some(core::ClassSession::new(
+            inner: core::ClassSession::new(
                 session_id,
                 key32(server_secret)?,
                 sealer.inner.clone(),
                 self::config(config),
-            )?),
+            )?,
         })
     }
-    /// Registers a logged-in student (`NOT_ENROLLED` without `enrollment`) and issues round 1.
-    #[pyo3(signature = (enrollment, keys, now_ms=None))]
+    #[getter]
+    fn session_id(&self) -> &str {
+        self.inner.session_id()
+    }
+    /// The register step: `NotEnrolled` without the student's own enrollment record,
+    /// `SessionInvalid` without a login, `InvalidState` if already registered; output: the
+    /// round 1 `IssuedQr`.
+    #[pyo3(signature = (user_id, load, now_ms=None))]
     fn register(
-        &mut self,
-        enrollment: Option<&EnrollmentRecord>,
-        keys: &SessionKeys,
-        now_ms: Option<u64>,
-    ) -> SwResult<Vec<Effect>> {
-        let list = self.open()?.register(
-            enrollment.map(|e| &e.inner),
-            keys.inner.clone(),
-            now_or(now_ms),
-            &mut os_rng(),
-        )?;
-        Ok(effects(&list))
-    }
-    /// One projector frame at `now_ms`: `(Frame, effects)` or `None` when nothing is live.
-    #[pyo3(signature = (now_ms=None))]
-    fn frame(&mut self, now_ms: Option<u64>) -> SwResult<Option<(Frame, Vec<Effect>)>> {
-        let f = self.open()?.frame(now_or(now_ms), &mut os_rng())?;
-        Ok(f.map(|p| (Frame::from(p.frame), effects(&p.effects))))
-    }
-    /// Validates a response (`dict` or JSON text) received at `received_at_ms` (default now).
-    #[pyo3(signature = (response, received_at_ms=None))]
-    fn receive(
-        &mut self,
-        py: Python<'_>,
-        response: &Bound<'_, PyAny>,
-        received_at_ms: Option<u64>,
-    ) -> SwResult<Received> {
-        let text = json_text(response)?;
-        let r = self
-            .open()?
-            .receive(&text, now_or(received_at_ms), &mut os_rng());
-        let (rt_ms, next_round, score, error) = match r.outcome {
-            Ok((rt, core::session::Progress::NextRound(n))) => (Some(rt), Some(n), None, None),
-            Ok((rt, core::session::Progress::Finished(s))) => {
-                (Some(rt), None, Some(Py::new(py, Score::from(&s))?), None)
-            }
-            Err(e) => (None, None, None, Some(e)),
-        };
-        Ok(Received {
-            user_id: r.user_id,
-            effects: effects(&r.effects),
-            rt_ms,
-            next_round,
-            score,
-            error,
-        })
-    }
-    /// A student's state as `(kind, detail)`: `("in_progress", round)`, `("finished", Score)`,
-    /// `("failed", code)`, `("closed", not_captured)`, or `None` if not registered.
-    fn state(
-        &mut self,
+        &self,
         py: Python<'_>,
         user_id: &str,
-    ) -> SwResult<Option<(&'static str, Py<PyAny>)>> {
-        let Some(state) = self.open()?.state(user_id) else {
-            return Ok(None);
+        load: &Bound<'_, PyAny>,
+        now_ms: Option<u64>,
+    ) -> PyResult<Step> {
+        let step = with_loader(load, |load| {
+            Ok(self
+                .inner
+                .register(user_id, load, now_or(now_ms), &mut os_rng())?)
+        })?;
+        let (qr, effects) = step.into_parts();
+        Ok(Step::new(
+            Py::new(py, IssuedQr { inner: qr })?.into_any(),
+            &effects,
+        ))
+    }
+    /// The issue step: (re-)issues round `round` (attempts and RTs kept on a re-issue);
+    /// output: the `IssuedQr`.
+    #[pyo3(signature = (user_id, round, load, now_ms=None))]
+    fn issue(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        round: u32,
+        load: &Bound<'_, PyAny>,
+        now_ms: Option<u64>,
+    ) -> PyResult<Step> {
+        let step = with_loader(load, |load| {
+            Ok(self
+                .inner
+                .issue(user_id, round, load, now_or(now_ms), &mut os_rng())?)
+        })?;
+        let (qr, effects) = step.into_parts();
+        Ok(Step::new(
+            Py::new(py, IssuedQr { inner: qr })?.into_any(),
+            &effects,
+        ))
+    }
+    /// The frame step: adds the `inbox` QRs, picks a fresh live payload at random, counts the
+    /// display; output: a `Projection`. Only this step writes the projector record.
+    #[pyo3(signature = (inbox, load, now_ms=None))]
+    fn frame(
+        &self,
+        py: Python<'_>,
+        inbox: Vec<PyRef<'_, IssuedQr>>,
+        load: &Bound<'_, PyAny>,
+        now_ms: Option<u64>,
+    ) -> PyResult<Step> {
+        let inbox: Vec<core::IssuedQr> = inbox.iter().map(|q| q.inner.clone()).collect();
+        let step = with_loader(load, |load| {
+            Ok(self
+                .inner
+                .frame(&inbox, load, now_or(now_ms), &mut os_rng())?)
+        })?;
+        let (p, effects) = step.into_parts();
+        let frame = p.frame.map(|f| Py::new(py, Frame::from(f))).transpose()?;
+        let output = Projection {
+            frame,
+            removed: p.removed.iter().map(pair).collect(),
+            stale: p.stale.iter().map(pair).collect(),
         };
-        Ok(Some(match state {
-            core::session::AttendanceState::InProgress { round } => {
-                ("in_progress", round.into_py_any(py)?)
-            }
-            core::session::AttendanceState::Finished(s) => {
-                ("finished", Py::new(py, Score::from(s))?.into_any())
-            }
-            core::session::AttendanceState::Failed(e) => ("failed", e.code().into_py_any(py)?),
-            core::session::AttendanceState::Closed { not_captured } => {
-                ("closed", not_captured.into_py_any(py)?)
-            }
-        }))
+        Ok(Step::new(Py::new(py, output)?.into_any(), &effects))
     }
-    /// The accepted RTs of a student.
-    fn rts_ms(&mut self, user_id: &str) -> SwResult<Option<Vec<u64>>> {
-        Ok(self.open()?.rts_ms(user_id).map(<[u64]>::to_vec))
+    /// The validate step (checks 1 to 7 in the spec's order) for a response (`dict` or JSON
+    /// text) received at `received_at_ms`; output: a `Validation` (a counted failure comes
+    /// with effects too). `InvalidInput` for a malformed envelope.
+    #[pyo3(signature = (response, load, received_at_ms=None))]
+    fn validate(
+        &self,
+        py: Python<'_>,
+        response: &Bound<'_, PyAny>,
+        load: &Bound<'_, PyAny>,
+        received_at_ms: Option<u64>,
+    ) -> PyResult<Step> {
+        let envelope =
+            core::ResponseEnvelope::from_json(&json_text(response)?).map_err(SwErr::Core)?;
+        let step = with_loader(load, |load| {
+            Ok(self
+                .inner
+                .validate(&envelope, load, now_or(received_at_ms), &mut os_rng())?)
+        })?;
+        let (v, effects) = step.into_parts();
+        let mut out = Validation {
+            user_id: v.user_id,
+            round: None,
+            rt_ms: None,
+            next: None,
+            score: None,
+            error: None,
+        };
+        match v.result {
+            Ok(a) => {
+                out.round = Some(a.round);
+                out.rt_ms = Some(a.rt_ms);
+                match a.progress {
+                    core::session::Progress::NextRound(qr) => {
+                        out.next = Some(Py::new(py, IssuedQr { inner: qr })?);
+                    }
+                    core::session::Progress::Finished(s) => {
+                        out.score = Some(Py::new(py, Score::from(&s))?);
+                    }
+                }
+            }
+            Err(e) => out.error = Some(e),
+        }
+        Ok(Step::new(Py::new(py, out)?.into_any(), &effects))
     }
-    /// Ends the session (students in progress get `AUSENTE`); later calls raise `InvalidState`.
-    fn close(&mut self) -> SwResult<Vec<Effect>> {
-        let list = self.open()?.close(&mut os_rng())?;
-        self.inner = None;
-        Ok(effects(&list))
+    /// The close step for a student whose round is still open when the class ends; output:
+    /// the result kind stored (`"not_captured"` or `"incomplete"`), or `None`.
+    #[pyo3(signature = (user_id, round, not_captured, load))]
+    fn close_student(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        round: u32,
+        not_captured: bool,
+        load: &Bound<'_, PyAny>,
+    ) -> PyResult<Step> {
+        let step = with_loader(load, |load| {
+            Ok(self
+                .inner
+                .close_student(user_id, round, not_captured, load, &mut os_rng())?)
+        })?;
+        let (result, effects) = step.into_parts();
+        let kind = result.map(|r| match r.kind {
+            core::session::ResultKind::NotCaptured => "not_captured",
+            _ => "incomplete",
+        });
+        Ok(Step::new(kind.into_py_any(py)?, &effects))
+    }
+    /// A student's state read through `load`: `("in_progress", round)`, `("finished", Score)`,
+    /// `("failed", code)`, `("closed", not_captured)`, or `None`.
+    fn state(
+        &self,
+        py: Python<'_>,
+        user_id: &str,
+        load: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<(&'static str, Py<PyAny>)>> {
+        let state = with_loader(load, |load| Ok(self.inner.state(user_id, load)?))?;
+        state_tuple(py, state)
     }
     fn __repr__(&self) -> String {
-        match &self.inner {
-            Some(s) => format!(
-                "ClassSession(session_id={:?}, students={}, secrets=<redacted>)",
-                s.session_id(),
-                s.students().count()
-            ),
-            None => "ClassSession(closed)".to_owned(),
-        }
+        format!(
+            "ClassSession(session_id={:?}, secrets=<redacted>)",
+            self.inner.session_id()
+        )
     }
 }
 
@@ -1035,11 +1253,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<OpenedResponse>()?;
     m.add_class::<Frame>()?;
     m.add_class::<Projector>()?;
-    m.add_class::<Received>()?;
+    m.add_class::<IssuedQr>()?;
+    m.add_class::<Projection>()?;
+    m.add_class::<Validation>()?;
     m.add_class::<ClassSession>()?;
     m.add_function(wrap_pyfunction!(issue_login_nonce, m)?)?;
     m.add_function(wrap_pyfunction!(login_challenge, m)?)?;
     m.add_function(wrap_pyfunction!(server_login, m)?)?;
+    m.add_function(wrap_pyfunction!(login, m)?)?;
     #[cfg(feature = "test-utils")]
     m.add_function(wrap_pyfunction!(round_secret, m)?)?;
     m.add_function(wrap_pyfunction!(totp_s, m)?)?;

@@ -1,126 +1,189 @@
-//! Store effects as small immutable Python objects (`op`, `key`, `value`, `ttl_seconds`).
+//! Store effects as small immutable Python objects (`op`, `key`, `value`, `expected`,
+//! `ttl_seconds`, `store`) and the `Step` every server step returns (spec §0.2).
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::common::{bytes, os_rng};
 use crate::errors::SwResult;
+use sealwright::effect::{Op, StoreName};
 
-/// One write to the caller's store; apply a list in order, in one transaction.
+/// One effect of a server step on the caller's store (spec §0.2). A step's effects are one
+/// transaction: every condition first, then all writes, or none (`sealwright.apply_effects`).
 ///
-/// `op` is `"put"` (set `key` to `value`, expiring after `ttl_seconds` or never when `None`),
-/// `"expire"` (set the expiry of `key` to `ttl_seconds`) or `"delete"` (remove `key`).
+/// `op` is one of `"put"`, `"put_if_absent"`, `"put_if_equal"`, `"delete_if_equal"`,
+/// `"require_equal"` (a condition alone), `"expire"`, `"delete"`. `value` is set for the three
+/// puts, `expected` for the `*_equal` ops, `ttl_seconds` for puts (`None`: no expiry) and
+/// `expire`; `store` is `"main"` or, for the shares protocol's cold store, `"cold"`.
 #[pyclass(frozen, eq, module = "sealwright")]
 #[derive(Clone, PartialEq, Eq)]
 pub struct Effect {
-    op: &'static str,
-    key: String,
-    value: Option<Vec<u8>>,
-    ttl_seconds: Option<u64>,
+    pub inner: sealwright::Effect,
+}
+
+fn store_name(store: &str) -> SwResult<StoreName> {
+    match store {
+        "main" => Ok(StoreName::Main),
+        "cold" => Ok(StoreName::Cold),
+        _ => Err(sealwright::Error::InvalidInput.into()),
+    }
 }
 
 #[pymethods]
 impl Effect {
     #[new]
-    #[pyo3(signature = (op, key, value=None, ttl_seconds=None))]
+    #[pyo3(signature = (op, key, value=None, ttl_seconds=None, expected=None, store="main"))]
     fn py_new(
         op: &str,
         key: String,
         value: Option<Vec<u8>>,
         ttl_seconds: Option<u64>,
+        expected: Option<Vec<u8>>,
+        store: &str,
     ) -> SwResult<Self> {
-        let op = match (op, &value, ttl_seconds) {
-            ("put", Some(_), _) => "put",
-            ("expire", None, Some(_)) => "expire",
-            ("delete", None, None) => "delete",
-            // An op other than put (with value), expire (with ttl_seconds) or delete.
+        let op = match (op, value, expected) {
+            ("put", Some(value), None) => Op::Put { value, ttl_seconds },
+            ("put_if_absent", Some(value), None) => Op::PutIfAbsent { value, ttl_seconds },
+            ("put_if_equal", Some(value), Some(expected)) => Op::PutIfEqual {
+                expected,
+                value,
+                ttl_seconds,
+            },
+            ("delete_if_equal", None, Some(expected)) if ttl_seconds.is_none() => {
+                Op::DeleteIfEqual { expected }
+            }
+            ("require_equal", None, Some(expected)) if ttl_seconds.is_none() => {
+                Op::RequireEqual { expected }
+            }
+            ("expire", None, None) => Op::Expire {
+                ttl_seconds: ttl_seconds.ok_or(sealwright::Error::InvalidInput)?,
+            },
+            ("delete", None, None) if ttl_seconds.is_none() => Op::Delete,
+            // An unknown op, or fields that do not belong to it.
             _ => return Err(sealwright::Error::InvalidInput.into()),
         };
         Ok(Self {
-            op,
-            key,
-            value,
-            ttl_seconds,
+            inner: sealwright::Effect {
+                store: store_name(store)?,
+                key,
+                op,
+            },
         })
     }
 
-    /// `"put"`, `"expire"` or `"delete"`.
+    /// The operation's name (spec §0.2), e.g. `"put_if_equal"`.
     #[getter]
     fn op(&self) -> &'static str {
-        self.op
+        self.inner.op.name()
     }
 
     /// The store key.
     #[getter]
     fn key(&self) -> &str {
-        &self.key
+        &self.inner.key
     }
 
-    /// The value to store (`put` only; already sealed where the spec says so).
+    /// The value to store (the puts only; sealed).
     #[getter]
     fn value(&self, py: Python<'_>) -> Option<Py<PyBytes>> {
-        self.value.as_deref().map(|v| bytes(py, v))
+        self.inner.value().map(|v| bytes(py, v))
     }
 
-    /// Time to live in seconds (`None`: no expiry for `put`; always set for `expire`).
+    /// The bytes the key must hold (`put_if_equal`, `delete_if_equal`, `require_equal`).
+    #[getter]
+    fn expected(&self, py: Python<'_>) -> Option<Py<PyBytes>> {
+        self.inner.expected().map(|v| bytes(py, v))
+    }
+
+    /// Time to live in seconds (`None`: no expiry for the puts; always set for `expire`).
     #[getter]
     fn ttl_seconds(&self) -> Option<u64> {
-        self.ttl_seconds
+        self.inner.ttl_seconds()
+    }
+
+    /// `"main"` or `"cold"`.
+    #[getter]
+    fn store(&self) -> &'static str {
+        self.inner.store.as_str()
+    }
+
+    /// Whether the effect carries a condition.
+    #[getter]
+    fn conditional(&self) -> bool {
+        self.inner.is_conditional()
     }
 
     fn __repr__(&self) -> String {
-        // Values may be sealed records or envelopes: show only their length.
-        let ttl = match self.ttl_seconds {
-            Some(t) => t.to_string(),
-            None => "None".to_owned(),
-        };
-        match &self.value {
-            Some(v) => format!(
-                "Effect(op={:?}, key={:?}, value=<{} bytes>, ttl_seconds={ttl})",
-                self.op,
-                self.key,
-                v.len()
-            ),
-            None => format!(
-                "Effect(op={:?}, key={:?}, ttl_seconds={ttl})",
-                self.op, self.key
-            ),
+        // Values may be sealed records or envelopes: show only their lengths.
+        let mut out = format!("Effect(op={:?}, key={:?}", self.op(), self.inner.key);
+        if let Some(e) = self.inner.expected() {
+            out.push_str(&format!(", expected=<{} bytes>", e.len()));
         }
+        if let Some(v) = self.inner.value() {
+            out.push_str(&format!(", value=<{} bytes>", v.len()));
+        }
+        if let Some(t) = self.inner.ttl_seconds() {
+            out.push_str(&format!(", ttl_seconds={t}"));
+        }
+        if self.inner.store != StoreName::Main {
+            out.push_str(&format!(", store={:?}", self.store()));
+        }
+        out.push(')');
+        out
     }
 }
 
 impl From<&sealwright::Effect> for Effect {
     fn from(e: &sealwright::Effect) -> Self {
-        match e {
-            sealwright::Effect::Put {
-                key,
-                value,
-                ttl_seconds,
-            } => Effect {
-                op: "put",
-                key: key.clone(),
-                value: Some(value.clone()),
-                ttl_seconds: *ttl_seconds,
-            },
-            sealwright::Effect::Expire { key, ttl_seconds } => Effect {
-                op: "expire",
-                key: key.clone(),
-                value: None,
-                ttl_seconds: Some(*ttl_seconds),
-            },
-            sealwright::Effect::Delete { key } => Effect {
-                op: "delete",
-                key: key.clone(),
-                value: None,
-                ttl_seconds: None,
-            },
-        }
+        Effect { inner: e.clone() }
     }
 }
 
 /// Converts a list of core effects.
 pub fn effects(list: &[sealwright::Effect]) -> Vec<Effect> {
     list.iter().map(Effect::from).collect()
+}
+
+/// The result of a server step (spec §0.2): `output` and the `effects` to commit as one
+/// transaction. Unpacks as `output, effects = step`.
+#[pyclass(frozen, module = "sealwright")]
+pub struct Step {
+    output: Py<PyAny>,
+    effects: Vec<Effect>,
+}
+
+impl Step {
+    /// A step from its Python output and the core's effects.
+    pub fn new(output: Py<PyAny>, list: &[sealwright::Effect]) -> Self {
+        Self {
+            output,
+            effects: effects(list),
+        }
+    }
+}
+
+#[pymethods]
+impl Step {
+    /// What the step produced.
+    #[getter]
+    fn output(&self, py: Python<'_>) -> Py<PyAny> {
+        self.output.clone_ref(py)
+    }
+
+    /// The effects, in order, to commit atomically (`sealwright.apply_effects`).
+    #[getter]
+    fn effects(&self) -> Vec<Effect> {
+        self.effects.clone()
+    }
+
+    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let pair = (self.output.clone_ref(py), self.effects.clone()).into_pyobject(py)?;
+        Ok(pair.try_iter()?.into_any().unbind())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Step(effects={})", self.effects.len())
+    }
 }
 
 /// The server's store sealer (spec §2.3): `K_store` derived from the 32-byte storage secret,
@@ -162,5 +225,6 @@ impl StoreSealer {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Effect>()?;
+    m.add_class::<Step>()?;
     m.add_class::<StoreSealer>()
 }

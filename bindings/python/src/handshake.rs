@@ -1,16 +1,18 @@
 //! `sealwright.handshake` (spec §2): ratchet handshake. The client typestate is wrapped in one
 //! `HandshakeClient` object holding an enum of the states (`INVALID_STATE` on a call in the
-//! wrong state); the server side is functions over loaded store records returning effects.
+//! wrong state); the server side is steps (spec §0.2) over loaded store records, each returning
+//! a `sealwright.Step` (output and effects). A server step given the request as `str` returns
+//! its response as `str` JSON text (no `json` round trip); given a `dict`, a `dict`.
 //! RSA private-key work (OAEP decryption, PSS signing) runs with the GIL released.
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBool, PyBytes, PyString};
 use sealwright::handshake::{self as core, derive, server};
 use sealwright::rsa_keys::{RsaPrivateKey, RsaPublicKey};
 use sealwright::secret::{SecretKey32, SecretVec};
 
 use crate::common::{bytes, json_text, json_value, now_or, os_rng};
-use crate::effects::{Effect, effects};
+use crate::effects::Step;
 use crate::errors::{SwErr, SwResult};
 
 fn key32(b: &[u8]) -> SwResult<SecretKey32> {
@@ -104,55 +106,188 @@ impl ServerKeys {
     }
 }
 
-/// The store key a handshake request needs loaded (`sw:v1:hs:last:<deviceId>`).
-#[pyfunction(name = "handshake_handshake_store_key")]
-fn handshake_store_key(request: &Bound<'_, PyAny>) -> SwResult<String> {
-    Ok(server::handshake_store_key(&json_text(request)?)?)
+/// The wire output of a server step in the caller's form: `str` JSON text when the request
+/// came as `str` (no `json` round trip: the fast path), else a `dict`.
+fn wire_out(py: Python<'_>, text: String, as_str: bool) -> SwResult<Py<PyAny>> {
+    if as_str {
+        Ok(PyString::new(py, &text).into_any().unbind())
+    } else {
+        json_value(py, &text)
+    }
 }
 
-/// Spec §2.1, server: `(response dict, effects)`. `last` is the value stored at
-/// `handshake_store_key(request)`, or `None`.
+fn request_text(request: &Bound<'_, PyAny>) -> SwResult<(String, bool)> {
+    let as_str = request.is_instance_of::<PyString>();
+    Ok((json_text(request)?, as_str))
+}
+
+/// `records[i]` as bytes (`None` when absent): the values loaded for a `*_store_keys` list.
+fn record(records: &[Option<Vec<u8>>], i: usize) -> Option<Vec<u8>> {
+    records.get(i).cloned().flatten()
+}
+
+fn check_len(records: &[Option<Vec<u8>>], n: usize) -> SwResult<()> {
+    if records.len() == n {
+        Ok(())
+    } else {
+        Err(sealwright::Error::InvalidInput.into())
+    }
+}
+
+/// The two store keys a handshake step loads (spec §2.1, §2.3).
+#[pyclass(frozen, module = "sealwright.handshake")]
+pub struct HandshakeStoreKeys {
+    /// `sw:v1:hs:T:device`.
+    #[pyo3(get)]
+    device: String,
+    /// `sw:v1:hs:T:last`.
+    #[pyo3(get)]
+    last: String,
+}
+
+#[pymethods]
+impl HandshakeStoreKeys {
+    /// `[device, last]` (e.g. for one Redis `MGET`).
+    fn as_list(&self) -> Vec<String> {
+        vec![self.device.clone(), self.last.clone()]
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "HandshakeStoreKeys(device={:?}, last={:?})",
+            self.device, self.last
+        )
+    }
+}
+
+/// The store keys of a handshake request (`INVALID_INPUT` / `UNSUPPORTED_VERSION` if it does
+/// not parse).
+#[pyfunction(name = "handshake_handshake_store_keys")]
+fn handshake_store_keys(request: &Bound<'_, PyAny>) -> SwResult<HandshakeStoreKeys> {
+    let k = server::handshake_store_keys(&json_text(request)?)?;
+    Ok(HandshakeStoreKeys {
+        device: k.device,
+        last: k.last,
+    })
+}
+
+/// Spec §2.1, the server's handshake step: `Step(output=response, effects)`. `records` are the
+/// values loaded at `handshake_store_keys(request).as_list()` (`[device, last]`, `None` where
+/// absent). `DEVICE_MISMATCH` if the device is bound to another primary key. The RSA work runs
+/// with the GIL released. The step may be rerun on a failed commit (`run_step`).
 #[pyfunction(name = "handshake_server_handshake")]
-#[pyo3(signature = (keys, request, last, now_ms=None))]
+#[pyo3(signature = (keys, request, records, now_ms=None))]
 fn server_handshake(
     py: Python<'_>,
     keys: &ServerKeys,
     request: &Bound<'_, PyAny>,
-    last: Option<&[u8]>,
+    records: Vec<Option<Vec<u8>>>,
     now_ms: Option<u64>,
-) -> SwResult<(Py<PyAny>, Vec<Effect>)> {
-    let request = json_text(request)?;
+) -> SwResult<Step> {
+    let (request, as_str) = request_text(request)?;
+    check_len(&records, 2)?;
+    let records = server::HandshakeRecords {
+        device: record(&records, 0),
+        last: record(&records, 1),
+    };
     let now_ms = now_or(now_ms);
     let keys = &keys.inner;
-    let (response, list) =
-        py.detach(|| server::handshake(keys, &request, last, now_ms, &mut os_rng()))?;
-    Ok((json_value(py, &response)?, effects(&list)))
+    let step = py.detach(|| server::handshake(keys, &request, records, now_ms, &mut os_rng()))?;
+    Ok(Step::new(wire_out(py, step.output, as_str)?, &step.effects))
 }
 
-/// The three store keys a process request needs loaded.
+/// Binds `device_id` to a known client primary key (33 bytes compressed) before its first
+/// handshake: `Step(output=bound, effects)`. `device` is the value loaded at
+/// `handshake_store_keys(...).device` (`DEVICE_MISMATCH` if another key is bound).
+#[pyfunction(name = "handshake_server_bind_device")]
+fn server_bind_device(
+    py: Python<'_>,
+    keys: &ServerKeys,
+    device_id: &str,
+    client_primary: &[u8],
+    device: Option<&[u8]>,
+) -> SwResult<Step> {
+    let step = server::bind_device(
+        &keys.inner,
+        device_id,
+        client_primary,
+        device,
+        &mut os_rng(),
+    )?;
+    Ok(Step::new(
+        PyBool::new(py, step.output).to_owned().into_any().unbind(),
+        &step.effects,
+    ))
+}
+
+/// Re-enrolment (spec §2.1): `Step(output=was_bound, effects)` removing the device binding,
+/// `last`, the `eph` it names (`delete_if_equal`) and the session (`delete`). `load(key)`
+/// returns the stored bytes at `key` or `None` (e.g. `redis.get`); it fits `run_step`.
+#[pyfunction(name = "handshake_server_reenroll")]
+fn server_reenroll(
+    py: Python<'_>,
+    keys: &ServerKeys,
+    device_id: &str,
+    load: &Bound<'_, PyAny>,
+) -> SwResult<Step> {
+    let mut failure: Option<PyErr> = None;
+    let step = server::reenroll(&keys.inner, device_id, |key| {
+        match load
+            .call1((key,))
+            .and_then(|v| v.extract::<Option<Vec<u8>>>())
+        {
+            Ok(v) => v,
+            Err(e) => {
+                failure.get_or_insert(e);
+                None
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    let step = step?;
+    Ok(Step::new(
+        PyBool::new(py, step.output).to_owned().into_any().unbind(),
+        &step.effects,
+    ))
+}
+
+/// The five store keys a process request needs loaded.
 #[pyclass(frozen, module = "sealwright.handshake")]
 pub struct ProcessStoreKeys {
-    /// `sw:v1:hs:session:<deviceId>`.
+    /// `sw:v1:hs:T:session`.
     #[pyo3(get)]
     session: String,
-    /// `sw:v1:hs:eph:<kid>`.
+    /// `sw:v1:hs:T:eph:<kid>`.
     #[pyo3(get)]
     eph: String,
-    /// `sw:v1:hs:retry:<hex(request_id)>`.
+    /// `sw:v1:hs:T:claim:<kid>`.
+    #[pyo3(get)]
+    claim: String,
+    /// `sw:v1:hs:T:last`.
+    #[pyo3(get)]
+    last: String,
+    /// `sw:v1:hs:T:retry:<hex(request_id)>`.
     #[pyo3(get)]
     retry: String,
 }
 
 #[pymethods]
 impl ProcessStoreKeys {
-    /// `[session, eph, retry]` (e.g. for one Redis `MGET`).
+    /// `[session, eph, claim, last, retry]` (e.g. for one Redis `MGET`).
     fn as_list(&self) -> Vec<String> {
-        vec![self.session.clone(), self.eph.clone(), self.retry.clone()]
+        vec![
+            self.session.clone(),
+            self.eph.clone(),
+            self.claim.clone(),
+            self.last.clone(),
+            self.retry.clone(),
+        ]
     }
     fn __repr__(&self) -> String {
         format!(
-            "ProcessStoreKeys(session={:?}, eph={:?}, retry={:?})",
-            self.session, self.eph, self.retry
+            "ProcessStoreKeys(session={:?}, eph={:?}, claim={:?}, last={:?}, retry={:?})",
+            self.session, self.eph, self.claim, self.last, self.retry
         )
     }
 }
@@ -165,18 +300,24 @@ fn process_store_keys(request: &Bound<'_, PyAny>) -> SwResult<ProcessStoreKeys> 
     Ok(ProcessStoreKeys {
         session: k.session,
         eph: k.eph,
+        claim: k.claim,
+        last: k.last,
         retry: k.retry,
     })
 }
 
-/// A request that passed spec §2.2 steps 1 to 3: hand `plaintext` to the business logic,
-/// then `respond` once (a second call raises `InvalidState`).
+/// A request that passed spec §2.2 steps 1 to 3; its claim is in the open step's effects.
+/// Commit those, hand `plaintext` to the business logic, then `respond` once (a second call
+/// raises `InvalidState`) and commit its effects once (never rerun: on a failed commit reload
+/// `retry_key` and call `after_conflict`).
 #[pyclass(module = "sealwright.handshake")]
 pub struct Opened {
     inner: Option<Box<server::Opened>>,
     device_id: String,
     kid: String,
     request_id: [u8; 32],
+    retry_key: String,
+    as_str: bool,
 }
 
 #[pymethods]
@@ -201,11 +342,20 @@ impl Opened {
     fn request_id(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, &self.request_id)
     }
-    /// Step 5: rotation and the response, `(response dict, effects)`.
-    fn respond(&mut self, py: Python<'_>, response: &[u8]) -> SwResult<(Py<PyAny>, Vec<Effect>)> {
+    /// The key of this request's stored response (reload it after a failed respond commit).
+    #[getter]
+    fn retry_key(&self) -> &str {
+        &self.retry_key
+    }
+    /// Step 5: rotation and the response, `Step(output=response, effects)`; the response is
+    /// `str` if the request was given as `str`, else a `dict`.
+    fn respond(&mut self, py: Python<'_>, response: &[u8]) -> SwResult<Step> {
         let opened = self.inner.take().ok_or_else(Self::responded)?;
-        let (text, list) = opened.respond(response, &mut os_rng())?;
-        Ok((json_value(py, &text)?, effects(&list)))
+        let step = opened.respond(response, &mut os_rng())?;
+        Ok(Step::new(
+            wire_out(py, step.output, self.as_str)?,
+            &step.effects,
+        ))
     }
     fn __repr__(&self) -> String {
         format!(
@@ -238,42 +388,74 @@ impl Retry {
     }
 }
 
-/// Spec §2.2 steps 1 to 3, server: `Opened` (new message) or `Retry` (stored response).
-/// `session`, `eph`, `retry` are the values loaded at `process_store_keys(request)`.
+/// Spec §2.2 steps 1 to 3, the open step: `Step(output=Opened | Retry, effects)`. `records` are
+/// the values loaded at `process_store_keys(request).as_list()` (`[session, eph, claim, last,
+/// retry]`, `None` where absent). For `Opened` the effects are the claim: commit them before
+/// the business logic (rerun on a failed commit: `run_step`); `Retry` has none. Raises
+/// `InProgress` while another delivery of the same request holds the claim.
 #[pyfunction(name = "handshake_server_open")]
-#[pyo3(signature = (keys, request, session, eph, retry, now_ms=None))]
+#[pyo3(signature = (keys, request, records, now_ms=None))]
 fn server_open(
     py: Python<'_>,
     keys: &ServerKeys,
     request: &Bound<'_, PyAny>,
-    session: Option<&[u8]>,
-    eph: Option<&[u8]>,
-    retry: Option<&[u8]>,
+    records: Vec<Option<Vec<u8>>>,
     now_ms: Option<u64>,
-) -> SwResult<Py<PyAny>> {
-    let request = json_text(request)?;
+) -> SwResult<Step> {
+    let (request, as_str) = request_text(request)?;
+    check_len(&records, 5)?;
+    let mut it = records.into_iter();
+    let mut next = || it.next().flatten();
     let records = server::Records {
-        session,
-        eph,
-        retry,
+        session: next(),
+        eph: next(),
+        claim: next(),
+        last: next(),
+        retry: next(),
     };
-    match server::open(&keys.inner, &request, records, now_or(now_ms))? {
+    let step = server::open(
+        &keys.inner,
+        &request,
+        records,
+        now_or(now_ms),
+        &mut os_rng(),
+    )?;
+    let (outcome, effects) = step.into_parts();
+    let output = match outcome {
         server::Outcome::Opened(opened) => {
             let o = Opened {
                 device_id: opened.device_id().to_owned(),
                 kid: opened.kid().as_str().to_owned(),
                 request_id: *opened.request_id(),
+                retry_key: opened.retry_key(),
                 inner: Some(opened),
+                as_str,
             };
-            Ok(Py::new(py, o)?.into_any())
+            Py::new(py, o)?.into_any()
         }
         server::Outcome::Retry(text) => {
             let r = Retry {
-                response: json_value(py, &text)?,
+                response: wire_out(py, text, as_str)?,
             };
-            Ok(Py::new(py, r)?.into_any())
+            Py::new(py, r)?.into_any()
         }
-    }
+    };
+    Ok(Step::new(output, &effects))
+}
+
+/// After a respond commit that failed a condition (spec §2.2 step 5): `retry` is the value
+/// reloaded at `Opened.retry_key`. Returns this request's stored response if another delivery
+/// answered it, else raises `Conflict`.
+#[pyfunction(name = "handshake_after_conflict")]
+fn after_conflict(
+    py: Python<'_>,
+    keys: &ServerKeys,
+    request: &Bound<'_, PyAny>,
+    retry: Option<&[u8]>,
+) -> SwResult<Py<PyAny>> {
+    let (request, as_str) = request_text(request)?;
+    let response = server::after_conflict(&keys.inner, &request, retry)?;
+    wire_out(py, response, as_str)
 }
 
 enum ClientState {
@@ -506,21 +688,25 @@ fn message_key(
 /// `request_id` of a process request (`dict` or JSON text).
 #[pyfunction(name = "handshake_request_id")]
 fn request_id(py: Python<'_>, request: &Bound<'_, PyAny>) -> SwResult<Py<PyBytes>> {
-    let parsed = core::wire::ProcessRequest::parse(&json_text(request)?)?;
+    let parsed = core::wire::ProcessRequest::from_json(&json_text(request)?)?;
     Ok(bytes(py, &parsed.request_id()?))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PrimaryKey>()?;
     m.add_class::<ServerKeys>()?;
+    m.add_class::<HandshakeStoreKeys>()?;
     m.add_class::<ProcessStoreKeys>()?;
     m.add_class::<Opened>()?;
     m.add_class::<Retry>()?;
     m.add_class::<HandshakeClient>()?;
-    m.add_function(wrap_pyfunction!(handshake_store_key, m)?)?;
+    m.add_function(wrap_pyfunction!(handshake_store_keys, m)?)?;
     m.add_function(wrap_pyfunction!(server_handshake, m)?)?;
+    m.add_function(wrap_pyfunction!(server_bind_device, m)?)?;
+    m.add_function(wrap_pyfunction!(server_reenroll, m)?)?;
     m.add_function(wrap_pyfunction!(process_store_keys, m)?)?;
     m.add_function(wrap_pyfunction!(server_open, m)?)?;
+    m.add_function(wrap_pyfunction!(after_conflict, m)?)?;
     m.add_function(wrap_pyfunction!(x25519_public, m)?)?;
     #[cfg(feature = "test-utils")]
     {

@@ -1,7 +1,8 @@
 //! `sealwright.relay` (spec §1): sealed relay over JOSE.
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyMapping, PyString};
 use sealwright::SecretKey32;
 use sealwright::relay as core;
 
@@ -91,18 +92,47 @@ impl Recipient {
         self.inner.rid()
     }
 
-    /// The decryption request (a PS256 JWS string) for `sealed`, at `now_ms` (default now).
+    /// The decryption request for `sealed` at `now_ms` (default now): send its `jws`, keep
+    /// the object to open the response with.
     #[pyo3(signature = (sealed, now_ms=None))]
-    fn request(&self, py: Python<'_>, sealed: &str, now_ms: Option<u64>) -> SwResult<String> {
+    fn request(
+        &self,
+        py: Python<'_>,
+        sealed: &str,
+        now_ms: Option<u64>,
+    ) -> SwResult<DecryptionRequest> {
         let now_ms = now_or(now_ms);
         let inner = &self.inner;
-        Ok(py.detach(|| inner.request(sealed, now_ms, &mut os_rng()))?)
+        let request = py.detach(|| inner.request(sealed, now_ms, &mut os_rng()))?;
+        Ok(DecryptionRequest { inner: request })
     }
 
-    /// Opens a response JWE (RSA-OAEP-256 + A256GCM) and returns the value.
-    fn open_response(&self, py: Python<'_>, response: &str) -> SwResult<Py<PyBytes>> {
+    /// Opens the response to `request` (spec §1 step 5) and returns the value: the inner
+    /// ES256 JWS must verify under a `pinned` key and carry the request's `jti`.
+    ///
+    /// `pinned`: a `RelayVerifyingKey`, a sequence of them, or a mapping `skid -> JWK`.
+    fn open_response(
+        &self,
+        py: Python<'_>,
+        response: &str,
+        request: &DecryptionRequest,
+        pinned: &Bound<'_, PyAny>,
+    ) -> SwResult<Py<PyBytes>> {
+        self.open_response_for_jti(py, response, request.inner.jti(), pinned)
+    }
+
+    /// [`open_response`] for a recipient that kept only the request's `jti`.
+    fn open_response_for_jti(
+        &self,
+        py: Python<'_>,
+        response: &str,
+        jti: &str,
+        pinned: &Bound<'_, PyAny>,
+    ) -> SwResult<Py<PyBytes>> {
+        let pinned = pinned_keys(pinned)?;
         let inner = &self.inner;
-        let value = py.detach(|| inner.open_response(response, &mut os_rng()))?;
+        let value =
+            py.detach(|| inner.open_response_for_jti(response, jti, &pinned, &mut os_rng()))?;
         Ok(bytes(py, value.expose()))
     }
 
@@ -170,8 +200,156 @@ impl RelayKey {
     }
 }
 
-/// A decryption request that passed every check: send `response`, remember `jti` for 600 s
-/// (apply `effect`, ideally as "set if absent").
+/// The relay's response signing key: a P-256 scalar (ES256) named `skid`; it stays in Rust.
+#[pyclass(frozen, module = "sealwright.relay")]
+#[derive(Clone)]
+pub struct RelaySigningKey {
+    inner: core::RelaySigningKey,
+}
+
+#[pymethods]
+impl RelaySigningKey {
+    /// A signing key from its id and its 32-byte big-endian private scalar.
+    #[new]
+    fn py_new(skid: &str, scalar: &[u8]) -> SwResult<Self> {
+        let scalar = SecretKey32::from_slice(scalar)?;
+        Ok(Self {
+            inner: core::RelaySigningKey::new(skid, &scalar)?,
+        })
+    }
+
+    /// A fresh random signing key.
+    #[staticmethod]
+    fn generate(skid: &str) -> SwResult<Self> {
+        Ok(Self {
+            inner: core::RelaySigningKey::generate(skid, &mut os_rng())?,
+        })
+    }
+
+    /// The key id that responses name.
+    #[getter]
+    fn skid(&self) -> &str {
+        self.inner.skid()
+    }
+
+    /// The private scalar (to store it; keep the copy short-lived).
+    fn scalar_bytes(&self, py: Python<'_>) -> Py<PyBytes> {
+        bytes(py, self.inner.scalar().expose())
+    }
+
+    /// The public JWK `{"kty":"EC","crv":"P-256","x":..,"y":..}` for recipients to pin.
+    fn public_jwk(&self, py: Python<'_>) -> SwResult<Py<PyAny>> {
+        json_value(py, &self.inner.public_jwk())
+    }
+
+    /// The public key with its `skid`, as a recipient pins it.
+    fn verifying_key(&self) -> RelayVerifyingKey {
+        RelayVerifyingKey {
+            inner: self.inner.verifying_key(),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "RelaySigningKey(skid={:?}, key=<redacted>)",
+            self.inner.skid()
+        )
+    }
+}
+
+/// A pinned relay signing key: its `skid` and P-256 public JWK.
+#[pyclass(frozen, eq, module = "sealwright.relay")]
+#[derive(Clone, PartialEq)]
+pub struct RelayVerifyingKey {
+    inner: core::RelayVerifyingKey,
+}
+
+#[pymethods]
+impl RelayVerifyingKey {
+    /// A pinned key from its `skid` and its public JWK (a `dict` or JSON text).
+    #[new]
+    fn py_new(skid: &str, jwk: &Bound<'_, PyAny>) -> SwResult<Self> {
+        let text = json_text(jwk)?;
+        Ok(Self {
+            inner: core::RelayVerifyingKey::from_jwk(skid, &text)?,
+        })
+    }
+
+    /// The key id.
+    #[getter]
+    fn skid(&self) -> &str {
+        self.inner.skid()
+    }
+
+    /// The public JWK as a `dict`.
+    fn to_jwk(&self, py: Python<'_>) -> SwResult<Py<PyAny>> {
+        json_value(py, &self.inner.to_jwk())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("RelayVerifyingKey(skid={:?})", self.inner.skid())
+    }
+}
+
+/// The pinned keys given as a `RelayVerifyingKey`, a sequence of them, or a mapping from
+/// `skid` to JWK (`dict` or JSON text).
+fn pinned_keys(pinned: &Bound<'_, PyAny>) -> SwResult<Vec<core::RelayVerifyingKey>> {
+    if let Ok(key) = pinned.cast::<RelayVerifyingKey>() {
+        return Ok(vec![key.get().inner.clone()]);
+    }
+    if pinned.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "pinned: a RelayVerifyingKey, a sequence of them or a mapping skid -> JWK",
+        )
+        .into());
+    }
+    if let Ok(mapping) = pinned.cast::<PyMapping>() {
+        let mut out = Vec::new();
+        for item in mapping.items()?.iter() {
+            let (skid, jwk): (String, Bound<'_, PyAny>) = item.extract()?;
+            out.push(core::RelayVerifyingKey::from_jwk(&skid, &json_text(&jwk)?)?);
+        }
+        return Ok(out);
+    }
+    let mut out = Vec::new();
+    for item in pinned.try_iter()? {
+        let item = item?;
+        let key = item
+            .cast::<RelayVerifyingKey>()
+            .map_err(|_| PyTypeError::new_err("pinned: every item must be a RelayVerifyingKey"))?;
+        out.push(key.get().inner.clone());
+    }
+    Ok(out)
+}
+
+/// A decryption request the recipient made: send `jws`; keep the object (or its `jti`) to
+/// open the response, which must carry the same `jti`.
+#[pyclass(frozen, module = "sealwright.relay")]
+pub struct DecryptionRequest {
+    inner: core::DecryptionRequest,
+}
+
+#[pymethods]
+impl DecryptionRequest {
+    /// The PS256 JWS to send.
+    #[getter]
+    fn jws(&self) -> &str {
+        self.inner.jws()
+    }
+
+    /// The request's `jti`.
+    #[getter]
+    fn jti(&self) -> &str {
+        self.inner.jti()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("DecryptionRequest(jti={:?})", self.inner.jti())
+    }
+}
+
+/// A decryption request that passed every check: send `response`, remember `jti` for 660 s
+/// (apply `effect`, "set if absent", in the same transaction as the response is released).
 #[pyclass(frozen, module = "sealwright.relay")]
 pub struct Accepted {
     inner: core::Accepted,
@@ -197,7 +375,7 @@ impl Accepted {
         &self.inner.rid
     }
 
-    /// `put sw:v1:relay:jti:<jti>` for 600 s.
+    /// `sw:v1:relay:jti:<jti>` = rid for 660 s.
     #[getter]
     fn effect(&self) -> Effect {
         Effect::from(&self.inner.effect())
@@ -213,7 +391,8 @@ impl Accepted {
     }
 }
 
-/// The server's relay keys (rotation): the current key seals, every key opens.
+/// The server's relay keys (rotation: the current key seals, every key opens) and the key
+/// that signs every response.
 #[pyclass(module = "sealwright.relay")]
 pub struct RelayServer {
     inner: core::RelayKeys,
@@ -254,11 +433,31 @@ fn was_seen(seen: &Bound<'_, PyAny>, jti: &str) -> PyResult<bool> {
 
 #[pymethods]
 impl RelayServer {
-    /// A key ring whose current (sealing) key is `current`.
+    /// A key ring whose current (sealing) key is `current`, signing responses with
+    /// `signing_key`.
     #[new]
-    fn py_new(current: &RelayKey) -> Self {
+    fn py_new(current: &RelayKey, signing_key: &RelaySigningKey) -> Self {
         Self {
-            inner: core::RelayKeys::new(current.inner.clone()),
+            inner: core::RelayKeys::new(current.inner.clone(), signing_key.inner.clone()),
+        }
+    }
+
+    /// The `skid` of the response signing key.
+    #[getter]
+    fn signing_skid(&self) -> &str {
+        self.inner.signing_key().skid()
+    }
+
+    /// The public JWK of the response signing key, for recipients to pin (with its `skid`).
+    fn signing_jwk(&self, py: Python<'_>) -> SwResult<Py<PyAny>> {
+        json_value(py, &self.inner.signing_key().public_jwk())
+    }
+
+    /// Makes `key` the response signing key and returns the previous one (recipients must
+    /// pin the new key first).
+    fn set_signing_key(&mut self, key: &RelaySigningKey) -> RelaySigningKey {
+        RelaySigningKey {
+            inner: self.inner.set_signing_key(key.inner.clone()),
         }
     }
 
@@ -293,7 +492,7 @@ impl RelayServer {
     ///
     /// `recipients`: a mapping or callable from `rid` to a `RecipientPublicKey` (or a stored
     /// JWK) or `None`; `seen`: a container or callable telling whether a `jti` was accepted
-    /// in the last 600 s; `now_ms` defaults to now.
+    /// in the last 660 s; `now_ms` defaults to now (and is the response's `iat`).
     #[pyo3(signature = (request, recipients, seen, now_ms=None))]
     fn decrypt_request(
         &self,
@@ -331,8 +530,9 @@ impl RelayServer {
 
     fn __repr__(&self) -> String {
         format!(
-            "RelayServer(current_rkid={:?})",
-            self.inner.current().rkid()
+            "RelayServer(current_rkid={:?}, signing_skid={:?})",
+            self.inner.current().rkid(),
+            self.inner.signing_key().skid()
         )
     }
 }
@@ -341,6 +541,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<RecipientPublicKey>()?;
     m.add_class::<Recipient>()?;
     m.add_class::<RelayKey>()?;
+    m.add_class::<RelaySigningKey>()?;
+    m.add_class::<RelayVerifyingKey>()?;
+    m.add_class::<DecryptionRequest>()?;
     m.add_class::<Accepted>()?;
     m.add_class::<RelayServer>()?;
     Ok(())

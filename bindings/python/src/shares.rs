@@ -1,14 +1,18 @@
 //! `sealwright.shares` (spec §3): threshold wallet shares (2-of-3 Shamir, Argon2id envelopes,
-//! EIP-191 signing). Every Argon2id derivation runs with the GIL released.
+//! EIP-191 signing) as server steps (spec §0.2): `create` and the three recovery steps
+//! (`LoadedSplit.stage`, `Staged.move_pointer`, `MovePending.won` / `lost`) return
+//! `sealwright.Step`s whose effects name their store (`"main"` = hot, `"cold"`). Every
+//! Argon2id derivation runs with the GIL released.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
+use sealwright::effect::StoredRecord;
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::shares as core;
 
 use crate::common::{bytes, os_rng};
-use crate::effects::{Effect, StoreSealer, effects};
-use crate::errors::SwResult;
+use crate::effects::{Step, StoreSealer};
+use crate::errors::{SwErr, SwResult, error_instance};
 
 fn address(text: &str) -> SwResult<core::Address> {
     Ok(core::Address::parse(text)?)
@@ -117,7 +121,43 @@ impl SharePlaintext {
     }
 }
 
-/// A new wallet: its address, the three envelopes (1 to the user) and the store effects.
+/// The pointer `{generation, splitId}` at `sw:v1:shares:tag(address):current` (hot store):
+/// the one split whose shares are combined.
+#[pyclass(frozen, eq, module = "sealwright.shares")]
+#[derive(Clone, PartialEq, Eq)]
+pub struct SplitPointer {
+    inner: core::SplitPointer,
+}
+
+#[pymethods]
+impl SplitPointer {
+    /// The split's generation (0 at creation, +1 per recovery).
+    #[getter]
+    fn generation(&self) -> u32 {
+        self.inner.generation
+    }
+    /// The split's 16 random bytes.
+    #[getter]
+    fn split_id(&self, py: Python<'_>) -> Py<PyBytes> {
+        bytes(py, &self.inner.split_id)
+    }
+    /// Opens a pointer value read from `key` (`DECRYPTION_FAILED` if sealed for another key).
+    #[staticmethod]
+    fn open(sealer: &StoreSealer, key: &str, value: &[u8]) -> SwResult<Self> {
+        Ok(Self {
+            inner: core::SplitPointer::open(&sealer.inner, key, value)?,
+        })
+    }
+    fn __repr__(&self) -> String {
+        format!("SplitPointer({:?})", self.inner)
+    }
+}
+
+fn pointer(inner: core::SplitPointer) -> SplitPointer {
+    SplitPointer { inner }
+}
+
+/// A new wallet (the output of `create`): address, split and the three envelopes.
 #[pyclass(frozen, module = "sealwright.shares")]
 pub struct Created {
     inner: core::Created,
@@ -130,36 +170,36 @@ impl Created {
     fn address(&self) -> String {
         self.inner.address.to_checksummed()
     }
-    /// Envelope of share 1 (generation 0): give it to the user.
+    /// The split of generation 0.
+    #[getter]
+    fn split(&self) -> SplitPointer {
+        pointer(self.inner.split)
+    }
+    /// Envelope of share 1: give it to the user once the effects are committed.
     #[getter]
     fn user_envelope(&self) -> &str {
         &self.inner.user_envelope
     }
-    /// Envelope of share 2 (hot storage; also in `effects`).
+    /// Envelope of share 2 (hot store; also in the effects).
     #[getter]
     fn hot_envelope(&self) -> &str {
         &self.inner.hot_envelope
     }
-    /// Envelope of share 3 (cold storage; also in `effects`).
+    /// Envelope of share 3 (cold store; also in the effects).
     #[getter]
     fn cold_envelope(&self) -> &str {
         &self.inner.cold_envelope
     }
-    /// `put hot:0`, `put cold:0`, `put current = 0`: apply in order.
-    #[getter]
-    fn effects(&self) -> Vec<Effect> {
-        effects(&self.inner.effects)
-    }
     fn __repr__(&self) -> String {
         format!(
-            "Created(address={:?}, envelopes=<3 redacted>, effects=<{}>)",
+            "Created(address={:?}, split={:?}, envelopes=<3 redacted>)",
             self.inner.address.to_checksummed(),
-            self.inner.effects.len()
+            self.inner.split
         )
     }
 }
 
-/// The result of a recovery: generation `g + 1`, its envelopes and the ordered effects.
+/// A finished recovery (the pointer moved to this split): the new envelopes.
 #[pyclass(frozen, module = "sealwright.shares")]
 pub struct Recovered {
     inner: core::Recovered,
@@ -167,37 +207,238 @@ pub struct Recovered {
 
 #[pymethods]
 impl Recovered {
-    /// The new generation `g + 1`.
+    /// The wallet address (EIP-55).
+    #[getter]
+    fn address(&self) -> String {
+        self.inner.address.to_checksummed()
+    }
+    /// The split the pointer now names.
+    #[getter]
+    fn split(&self) -> SplitPointer {
+        pointer(self.inner.split)
+    }
+    /// The new generation.
     #[getter]
     fn generation(&self) -> u32 {
-        self.inner.generation
+        self.inner.split.generation
     }
     /// New envelope of share 1: give it to the user.
     #[getter]
     fn user_envelope(&self) -> &str {
         &self.inner.user_envelope
     }
-    /// New envelope of share 2 (also in `effects`).
+    /// New envelope of share 2 (stored by the stage step).
     #[getter]
     fn hot_envelope(&self) -> &str {
         &self.inner.hot_envelope
     }
-    /// New envelope of share 3 (also in `effects`).
+    /// New envelope of share 3 (stored by the stage step).
     #[getter]
     fn cold_envelope(&self) -> &str {
         &self.inner.cold_envelope
     }
-    /// `put hot:g+1`, `put cold:g+1`, `put current`, `delete hot:g`, `delete cold:g`.
+    fn __repr__(&self) -> String {
+        format!(
+            "Recovered(address={:?}, split={:?}, envelopes=<3 redacted>)",
+            self.inner.address.to_checksummed(),
+            self.inner.split
+        )
+    }
+}
+
+/// The split pointer of a wallet as loaded from the hot store; every server operation starts
+/// here (spec §3: only the split it names is ever combined).
+#[pyclass(frozen, module = "sealwright.shares")]
+pub struct LoadedSplit {
+    inner: core::LoadedSplit,
+}
+
+#[pymethods]
+impl LoadedSplit {
+    /// Opens the value loaded from `current_key(address)` (`None`: no such wallet,
+    /// `INVALID_INPUT`).
+    #[staticmethod]
+    fn open(sealer: &StoreSealer, address: &str, value: Option<&[u8]>) -> SwResult<Self> {
+        let address = self::address(address)?;
+        Ok(Self {
+            inner: core::LoadedSplit::open(&sealer.inner, &address, value)?,
+        })
+    }
+    /// The wallet address (EIP-55).
     #[getter]
-    fn effects(&self) -> Vec<Effect> {
-        effects(&self.inner.effects)
+    fn address(&self) -> String {
+        self.inner.address().to_checksummed()
+    }
+    /// The pointer `{generation, splitId}`.
+    #[getter]
+    fn pointer(&self) -> SplitPointer {
+        pointer(*self.inner.pointer())
+    }
+    /// The pointer's stored bytes, as loaded (the move's condition).
+    #[getter]
+    fn value(&self, py: Python<'_>) -> Py<PyBytes> {
+        bytes(py, self.inner.value())
+    }
+    /// Store key of share 2 of the named split (hot store).
+    #[getter]
+    fn hot_key(&self) -> String {
+        self.inner.hot_key()
+    }
+    /// Store key of share 3 of the named split (cold store).
+    #[getter]
+    fn cold_key(&self) -> String {
+        self.inner.cold_key()
+    }
+    /// Opens the value loaded from `hot_key` to its envelope.
+    fn open_hot(&self, sealer: &StoreSealer, value: Option<&[u8]>) -> SwResult<String> {
+        Ok(self.inner.open_hot(&sealer.inner, value)?)
+    }
+    /// Opens the value loaded from `cold_key` to its envelope.
+    fn open_cold(&self, sealer: &StoreSealer, value: Option<&[u8]>) -> SwResult<String> {
+        Ok(self.inner.open_cold(&sealer.inner, value)?)
+    }
+    /// Signs `message` with the user's envelope and share 2 of this split (`hot_value`, loaded
+    /// from `hot_key`) (spec §3 "sign").
+    fn sign(
+        &self,
+        py: Python<'_>,
+        password: &str,
+        user_envelope: &str,
+        sealer: &StoreSealer,
+        hot_value: Option<&[u8]>,
+        message: &str,
+    ) -> SwResult<String> {
+        let password = SecretString::from(password);
+        let (inner, sealer) = (&self.inner, &sealer.inner);
+        Ok(py.detach(|| inner.sign(&password, user_envelope, sealer, hot_value, message))?)
+    }
+    /// Recovery step 1, stage: a `Step` whose output is a `Staged` and whose effects put the
+    /// new split's share 2 (hot) and share 3 (cold).
+    fn stage(
+        &self,
+        py: Python<'_>,
+        password: &str,
+        sealer: &StoreSealer,
+        hot_value: Option<&[u8]>,
+        cold_value: Option<&[u8]>,
+    ) -> SwResult<Step> {
+        let password = SecretString::from(password);
+        let (loaded, sealer) = (self.inner.clone(), &sealer.inner);
+        let step =
+            py.detach(|| loaded.stage(&password, sealer, hot_value, cold_value, &mut os_rng()))?;
+        let (staged, list) = step.into_parts();
+        let output = Py::new(
+            py,
+            Staged {
+                inner: Some(staged.clone()),
+                address: staged.address().to_checksummed(),
+                old: *staged.old_split(),
+                new: *staged.new_split(),
+            },
+        )?;
+        Ok(Step::new(output.into_any(), &list))
     }
     fn __repr__(&self) -> String {
         format!(
-            "Recovered(generation={}, envelopes=<3 redacted>, effects=<{}>)",
-            self.inner.generation,
-            self.inner.effects.len()
+            "LoadedSplit(address={:?}, pointer={:?})",
+            self.inner.address().to_checksummed(),
+            self.inner.pointer()
         )
+    }
+}
+
+/// Recovery after stage: commit the stage effects, then `move_pointer()` once.
+#[pyclass(module = "sealwright.shares")]
+pub struct Staged {
+    inner: Option<core::Staged>,
+    address: String,
+    old: core::SplitPointer,
+    new: core::SplitPointer,
+}
+
+#[pymethods]
+impl Staged {
+    /// The wallet address (EIP-55).
+    #[getter]
+    fn address(&self) -> &str {
+        &self.address
+    }
+    /// The split the pointer named when loaded.
+    #[getter]
+    fn old_split(&self) -> SplitPointer {
+        pointer(self.old)
+    }
+    /// The new split.
+    #[getter]
+    fn new_split(&self) -> SplitPointer {
+        pointer(self.new)
+    }
+    /// Recovery step 2, move: a `Step` whose output is a `MovePending` and whose one effect is
+    /// `put_if_equal(current, loaded, new)` (hot store). Commit it exactly once
+    /// (`sealwright.apply_effects`, never `run_step`); a second call raises `InvalidState`.
+    fn move_pointer(&mut self, py: Python<'_>) -> SwResult<Step> {
+        let staged = self.inner.take().ok_or_else(|| {
+            SwErr::State("the pointer move was already built: it is never rerun".to_owned())
+        })?;
+        let (pending, list) = staged.move_pointer().into_parts();
+        let output = Py::new(
+            py,
+            MovePending {
+                inner: Some(pending),
+            },
+        )?;
+        Ok(Step::new(output.into_any(), &list))
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Staged(address={:?}, old={:?}, new={:?}, envelopes=<redacted>)",
+            self.address, self.old, self.new
+        )
+    }
+}
+
+/// Recovery after the move's effect was committed (once): report the outcome with `won()` or
+/// `lost()`.
+#[pyclass(module = "sealwright.shares")]
+pub struct MovePending {
+    inner: Option<core::MovePending>,
+}
+
+impl MovePending {
+    fn take(&mut self) -> SwResult<core::MovePending> {
+        self.inner.take().ok_or_else(|| {
+            SwErr::State("the move's outcome was already reported: won() or lost() once".to_owned())
+        })
+    }
+}
+
+#[pymethods]
+impl MovePending {
+    /// Whether `pointer_now` (the pointer value read after the move) is this recovery's new
+    /// split: decides a move whose commit outcome is unknown.
+    fn moved_by_us(&self, pointer_now: Option<&[u8]>) -> SwResult<bool> {
+        let pending = self
+            .inner
+            .as_ref()
+            .ok_or_else(|| SwErr::State("the move's outcome was already reported".to_owned()))?;
+        Ok(pending.moved_by_us(pointer_now))
+    }
+    /// Step 3 for the winner (the move committed): a `Step` whose output is the `Recovered`
+    /// (the new user envelope exists only here) and whose effects delete the old split's
+    /// share 2 (hot) and share 3 (cold).
+    fn won(&mut self, py: Python<'_>) -> SwResult<Step> {
+        let (recovered, list) = self.take()?.won().into_parts();
+        let output = Py::new(py, Recovered { inner: recovered })?;
+        Ok(Step::new(output.into_any(), &list))
+    }
+    /// Step 3 for the loser (the move's condition failed): a `Step` whose output is the
+    /// `sealwright.Conflict` to raise and whose effects delete this recovery's staged shares.
+    fn lost(&mut self, py: Python<'_>) -> SwResult<Step> {
+        let (error, list) = self.take()?.lost().into_parts();
+        Ok(Step::new(error_instance(py, error), &list))
+    }
+    fn __repr__(&self) -> &'static str {
+        "MovePending(envelopes=<redacted>)"
     }
 }
 
@@ -229,13 +470,17 @@ impl OpenedWallet {
     }
 }
 
-/// Creates a wallet (spec §3 "create"); `INVALID_INPUT` for an empty password.
+/// Creates a wallet (spec §3 "create"): a `Step` whose output is a `Created` and whose effects
+/// put share 2 (hot), share 3 (cold) and the pointer (hot, last). `INVALID_INPUT` for an empty
+/// password.
 #[pyfunction(name = "shares_create")]
-fn create(py: Python<'_>, password: &str, sealer: &StoreSealer) -> SwResult<Created> {
+fn create(py: Python<'_>, password: &str, sealer: &StoreSealer) -> SwResult<Step> {
     let password = SecretString::from(password);
     let sealer = &sealer.inner;
-    let inner = py.detach(|| core::create(&password, sealer, &mut os_rng()))?;
-    Ok(Created { inner })
+    let step = py.detach(|| core::create(&password, sealer, &mut os_rng()))?;
+    let (created, list) = step.into_parts();
+    let output = Py::new(py, Created { inner: created })?;
+    Ok(Step::new(output.into_any(), &list))
 }
 
 /// Opens two envelopes and reconstructs the key, with the five checks of spec §3 in order.
@@ -269,34 +514,6 @@ fn sign(
     let password = SecretString::from(password);
     let address = self::address(address)?;
     Ok(py.detach(|| core::sign(&password, user_envelope, hot_envelope, &address, message))?)
-}
-
-/// Recovery from shares 2 and 3 of `generation` (spec §3 "recover").
-#[pyfunction(name = "shares_recover")]
-fn recover(
-    py: Python<'_>,
-    password: &str,
-    hot_envelope: &str,
-    cold_envelope: &str,
-    address: &str,
-    generation: u32,
-    sealer: &StoreSealer,
-) -> SwResult<Recovered> {
-    let password = SecretString::from(password);
-    let address = self::address(address)?;
-    let sealer = &sealer.inner;
-    let inner = py.detach(|| {
-        core::recover(
-            &password,
-            hot_envelope,
-            cold_envelope,
-            &address,
-            generation,
-            sealer,
-            &mut os_rng(),
-        )
-    })?;
-    Ok(Recovered { inner })
 }
 
 /// Opens one envelope (`DECRYPTION_FAILED` on any failure) and decodes its share plaintext.
@@ -376,46 +593,63 @@ fn checksum_address(address: &str) -> SwResult<String> {
     Ok(self::address(address)?.to_checksummed())
 }
 
-/// Store key of the hot share of generation `g`.
+fn split(generation: u32, split_id: &[u8]) -> SwResult<core::SplitPointer> {
+    Ok(core::SplitPointer {
+        generation,
+        split_id: <[u8; core::SPLIT_ID_LEN]>::try_from(split_id)
+            .map_err(|_| sealwright::Error::InvalidInput)?,
+    })
+}
+
+/// `tag(address)` over `"0x"` and 40 lowercase hex digits.
+#[pyfunction(name = "shares_wallet_tag")]
+fn wallet_tag(address: &str) -> SwResult<String> {
+    Ok(core::wallet_tag(&self::address(address)?))
+}
+
+/// Store key of share 2 of the split `(generation, split_id)` (hot store).
 #[pyfunction(name = "shares_hot_key")]
-fn hot_key(address: &str, generation: u32) -> SwResult<String> {
-    Ok(core::hot_key(&self::address(address)?, generation))
+fn hot_key(address: &str, generation: u32, split_id: &[u8]) -> SwResult<String> {
+    Ok(core::hot_key(
+        &self::address(address)?,
+        &split(generation, split_id)?,
+    ))
 }
 
-/// Store key of the cold share of generation `g`.
+/// Store key of share 3 of the split `(generation, split_id)` (cold store).
 #[pyfunction(name = "shares_cold_key")]
-fn cold_key(address: &str, generation: u32) -> SwResult<String> {
-    Ok(core::cold_key(&self::address(address)?, generation))
+fn cold_key(address: &str, generation: u32, split_id: &[u8]) -> SwResult<String> {
+    Ok(core::cold_key(
+        &self::address(address)?,
+        &split(generation, split_id)?,
+    ))
 }
 
-/// Store key of the current-generation pointer.
+/// Store key of the split pointer (hot store).
 #[pyfunction(name = "shares_current_key")]
 fn current_key(address: &str) -> SwResult<String> {
     Ok(core::current_key(&self::address(address)?))
 }
 
-/// Opens a stored envelope value read from `key`.
-#[pyfunction(name = "shares_open_stored_envelope")]
-fn open_stored_envelope(sealer: &StoreSealer, key: &str, value: &[u8]) -> SwResult<String> {
-    Ok(core::open_stored_envelope(&sealer.inner, key, value)?)
-}
-
-/// Opens the stored current-generation pointer read from `key`.
-#[pyfunction(name = "shares_open_stored_generation")]
-fn open_stored_generation(sealer: &StoreSealer, key: &str, value: &[u8]) -> SwResult<u32> {
-    Ok(core::open_stored_generation(&sealer.inner, key, value)?)
+/// Opens a stored share value read from `key` to its envelope text.
+#[pyfunction(name = "shares_open_stored_share")]
+fn open_stored_share(sealer: &StoreSealer, key: &str, value: &[u8]) -> SwResult<String> {
+    Ok(core::StoredShare::open(&sealer.inner, key, value)?.into_envelope())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<WalletKey>()?;
     m.add_class::<SharePlaintext>()?;
+    m.add_class::<SplitPointer>()?;
     m.add_class::<Created>()?;
+    m.add_class::<LoadedSplit>()?;
+    m.add_class::<Staged>()?;
+    m.add_class::<MovePending>()?;
     m.add_class::<Recovered>()?;
     m.add_class::<OpenedWallet>()?;
     m.add_function(wrap_pyfunction!(create, m)?)?;
     m.add_function(wrap_pyfunction!(open_wallet, m)?)?;
     m.add_function(wrap_pyfunction!(sign, m)?)?;
-    m.add_function(wrap_pyfunction!(recover, m)?)?;
     m.add_function(wrap_pyfunction!(open_envelope, m)?)?;
     m.add_function(wrap_pyfunction!(seal_envelope, m)?)?;
     #[cfg(feature = "test-utils")]
@@ -426,7 +660,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hot_key, m)?)?;
     m.add_function(wrap_pyfunction!(cold_key, m)?)?;
     m.add_function(wrap_pyfunction!(current_key, m)?)?;
-    m.add_function(wrap_pyfunction!(open_stored_envelope, m)?)?;
-    m.add_function(wrap_pyfunction!(open_stored_generation, m)?)?;
+    m.add_function(wrap_pyfunction!(wallet_tag, m)?)?;
+    m.add_function(wrap_pyfunction!(open_stored_share, m)?)?;
     Ok(())
 }

@@ -172,18 +172,26 @@ class MemoryStore:
     def __init__(self) -> None:
         self.data: dict[str, tuple[bytes, int | None]] = {}
 
-    def apply(self, effects: list[sealwright.Effect], now_ms: int) -> None:
+    def apply(self, effects: list[sealwright.Effect], now_ms: int) -> bool:
+        """Commits one step atomically: every condition first, then all writes (spec §0.2)."""
         for e in effects:
-            if e.op == "put":
+            current = self.get(e.key, now_ms)
+            if e.op == "put_if_absent" and current is not None:
+                return False
+            if e.op in ("put_if_equal", "delete_if_equal", "require_equal") and current != e.expected:
+                return False
+        for e in effects:
+            if e.op in ("put", "put_if_absent", "put_if_equal"):
                 assert e.value is not None
                 expiry = None if e.ttl_seconds is None else now_ms + e.ttl_seconds * 1000
                 self.data[e.key] = (e.value, expiry)
             elif e.op == "expire":
                 assert e.ttl_seconds is not None
-                if e.key in self.data:
+                if self.get(e.key, now_ms) is not None:
                     self.data[e.key] = (self.data[e.key][0], now_ms + e.ttl_seconds * 1000)
-            else:
+            elif e.op in ("delete", "delete_if_equal"):
                 self.data.pop(e.key, None)
+        return True
 
     def get(self, key: str, now_ms: int) -> bytes | None:
         found = self.data.get(key)

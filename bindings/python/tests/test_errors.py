@@ -9,7 +9,7 @@ from sealwright import relay
 
 
 def test_one_subclass_per_code_matches_core_list() -> None:
-    assert len(sealwright.ERROR_CODES) == 30
+    assert len(sealwright.ERROR_CODES) == 33
     for name, code, message in sealwright.ERROR_CODES:
         cls = getattr(sealwright, name)
         assert issubclass(cls, sealwright.SealwrightError)
@@ -20,7 +20,7 @@ def test_one_subclass_per_code_matches_core_list() -> None:
         assert message
     # The static re-export list (and the stub) name exactly the core's classes.
     exported = {n for n in sealwright.__all__ if isinstance(getattr(sealwright, n), type)}
-    exported -= {"Effect", "StoreSealer", "SealwrightError"}
+    exported -= {"Effect", "Step", "StoreSealer", "SealwrightError"}
     assert exported == {name for name, _, _ in sealwright.ERROR_CODES}
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import sealwright
 from sealwright import attendance, handshake, relay, shares, vault
 
-from helpers import positive_case
+from helpers import MemoryStore, positive_case
 
 SEALER = sealwright.StoreSealer(os.urandom(32))
 T0 = 1_767_225_600_000
@@ -54,19 +54,19 @@ def _hs_client(state: str) -> handshake.HandshakeClient:
     request = client.start()
     if state == "awaiting_handshake":
         return client
-    response, _ = handshake.server_handshake(_hs_keys, request, None, T0)
+    response, _ = handshake.server_handshake(_hs_keys, request, [None, None], T0)
     client.finish(response)
     return client
 
 
 def _opened() -> handshake.Opened:
     client = handshake.HandshakeClient("dev2", handshake.PrimaryKey.generate(), _hs_keys.public_key_der())
-    response, effects = handshake.server_handshake(_hs_keys, client.start(), None, T0)
+    response, effects = handshake.server_handshake(_hs_keys, client.start(), [None, None], T0)
     client.finish(response)
     stored = {e.key: e.value for e in effects}
     request = client.send(b"m")
     names = handshake.process_store_keys(request)
-    opened = handshake.server_open(_hs_keys, request, stored[names.session], stored[names.eph], None, T0)
+    opened, _ = handshake.server_open(_hs_keys, request, [stored.get(k) for k in names.as_list()], T0)
     assert isinstance(opened, handshake.Opened)
     return opened
 
@@ -82,12 +82,34 @@ def _opened_response() -> attendance.OpenedResponse:
     return attendance.open_response(keys, attendance.respond(keys, qr, T0), T0)
 
 
+def _shares_flow() -> tuple[shares.LoadedSplit, shares.MovePending]:
+    """A created wallet's loaded pointer and a recovery waiting for its move's outcome."""
+    if not _SHARES_FLOW:
+        hot, cold = MemoryStore(), MemoryStore()
+        created, effects = shares.create("pw", SEALER)
+        assert hot.apply([e for e in effects if e.store == "main"], 0)
+        assert cold.apply([e for e in effects if e.store == "cold"], 0)
+        current = hot.get(shares.current_key(created.address), 0)
+        split = shares.LoadedSplit.open(SEALER, created.address, current)
+        staged, _ = split.stage("pw", SEALER, hot.get(split.hot_key, 0), cold.get(split.cold_key, 0))
+        moving, _ = staged.move_pointer()
+        _SHARES_FLOW.append((split, moving))
+    return _SHARES_FLOW[0]
+
+
+_SHARES_FLOW: list[tuple[shares.LoadedSplit, shares.MovePending]] = []
+
 INSTANCES: dict[type, Callable[[], list[object]]] = {
     sealwright.StoreSealer: lambda: [SEALER],
     relay.Recipient: lambda: [_recipient],
     relay.RelayKey: lambda: [relay.RelayKey.generate("rk")],
-    relay.RelayServer: lambda: [relay.RelayServer(relay.RelayKey.generate("rk"))],
+    relay.RelayServer: lambda: [relay.RelayServer(relay.RelayKey.generate("rk"), relay.RelaySigningKey.generate("sk"))],
+    relay.RelaySigningKey: lambda: [relay.RelaySigningKey.generate("sk")],
+    relay.RelayVerifyingKey: lambda: [relay.RelaySigningKey.generate("sk").verifying_key()],
+    relay.DecryptionRequest: lambda: [_recipient.request("a.b.c.d.e", T0)],
     shares.WalletKey: lambda: [shares.WalletKey.generate()],
+    shares.LoadedSplit: lambda: [_shares_flow()[0]],
+    shares.MovePending: lambda: [_shares_flow()[1]],
     vault.UnlockedVault: lambda: [vault.create_vault("u", "pw", {"alg": "pbkdf2-sha256", "i": 600000})[1]],
     vault.LegacyKey: lambda: [vault.LegacyKey.from_server_secret("k", "u")],
     vault.VaultLogin: lambda: [vault.login("pw", bytes(16), {"alg": "pbkdf2-sha256", "i": 600000})],
@@ -98,7 +120,7 @@ INSTANCES: dict[type, Callable[[], list[object]]] = {
     attendance.SessionKeys: lambda: [_att_keys()],
     attendance.ClientLogin: lambda: [attendance.ClientLogin("u", os.urandom(32))],
     attendance.ServerLogin: lambda: [attendance.server_login("u", os.urandom(32), attendance.ClientLogin("u", os.urandom(32)).client_public)],
-    attendance.EnrollmentRecord: lambda: [attendance.EnrollmentRecord(os.urandom(16), b"k", bytes(16))],
+    attendance.EnrollmentRecord: lambda: [attendance.EnrollmentRecord("u", os.urandom(16), b"k", bytes(16))],
     attendance.Totp: lambda: [attendance.Totp(os.urandom(32))],
     attendance.RoundMetadata: lambda: [attendance.RoundMetadata(T0, bytes(16))],
     attendance.QrPayload: lambda: [attendance.try_qr(k, attendance.issue_round(k, bytes(32), "s", 1, T0).qr_text) for k in [_att_keys()]],

@@ -25,30 +25,40 @@ class Server:
     def __init__(self) -> None:
         self.store = MemoryStore()
 
-    def do_handshake(self, request: dict[str, Any], now_ms: int) -> dict[str, Any]:
-        last = self.store.get(handshake.handshake_store_key(request), now_ms)
-        response, effects = handshake.server_handshake(KEYS, request, last, now_ms)
-        self.store.apply(effects, now_ms)
+    def load(self, keys: list[str], now_ms: int) -> list[bytes | None]:
+        return [self.store.get(k, now_ms) for k in keys]
+
+    def do_handshake(self, request: Any, now_ms: int) -> Any:
+        records = self.load(handshake.handshake_store_keys(request).as_list(), now_ms)
+        step = handshake.server_handshake(KEYS, request, records, now_ms)
+        assert isinstance(step, sealwright.Step)
+        response, effects = step
+        assert self.store.apply(effects, now_ms)
         return response
 
-    def open(self, request: dict[str, Any], now_ms: int) -> handshake.Opened | handshake.Retry:
-        names = handshake.process_store_keys(request)
-        get = self.store.get
-        return handshake.server_open(
-            KEYS, request, get(names.session, now_ms), get(names.eph, now_ms), get(names.retry, now_ms), now_ms
-        )
+    def open(self, request: Any, now_ms: int) -> handshake.Opened | handshake.Retry:
+        """The open step, its claim committed."""
+        records = self.load(handshake.process_store_keys(request).as_list(), now_ms)
+        outcome, effects = handshake.server_open(KEYS, request, records, now_ms)
+        assert self.store.apply(effects, now_ms)
+        assert isinstance(outcome, (handshake.Opened, handshake.Retry))
+        return outcome
 
-    def serve(self, request: dict[str, Any], now_ms: int) -> dict[str, Any]:
+    def serve(self, request: Any, now_ms: int) -> Any:
         outcome = self.open(request, now_ms)
         if isinstance(outcome, handshake.Retry):
             return outcome.response
         response, effects = outcome.respond(b"echo:" + outcome.plaintext)
-        self.store.apply(effects, now_ms)
+        if not self.store.apply(effects, now_ms):  # never rerun respond
+            retry = self.store.get(outcome.retry_key, now_ms)
+            return handshake.after_conflict(KEYS, request, retry)
         return response
 
 
-def connected(server: Server, device: str = "device-1") -> handshake.HandshakeClient:
-    client = handshake.HandshakeClient(device, handshake.PrimaryKey.generate(), PINNED)
+def connected(
+    server: Server, device: str = "device-1", primary: handshake.PrimaryKey | None = None
+) -> handshake.HandshakeClient:
+    client = handshake.HandshakeClient(device, primary or handshake.PrimaryKey.generate(), PINNED)
     assert client.state == "new" and client.kid is None
     request = client.start()
     assert client.state == "awaiting_handshake" and client.pending_request() == request
@@ -83,7 +93,8 @@ def test_rotation_retry_and_states() -> None:
 
 def test_old_kid_rotated_then_unknown_after_grace_and_new_handshake() -> None:
     server = Server()
-    client = connected(server)
+    primary = handshake.PrimaryKey.generate()
+    client = connected(server, primary=primary)
     pickle_key = os.urandom(32)
     before = client.pickle(pickle_key)  # established at kid0
     client.receive(server.serve(client.send(b"one"), T0))
@@ -97,7 +108,7 @@ def test_old_kid_rotated_then_unknown_after_grace_and_new_handshake() -> None:
         server.open(forged, T0 + 300_000)
     # The current kid still works; a new handshake of the device ends it at once.
     request = client.send(b"three")
-    connected(server)  # same device id, new session
+    connected(server, primary=primary)  # same device and key, new session
     with pytest.raises(sealwright.UnknownKid):
         server.open(request, T0 + 1000)
 
@@ -118,7 +129,7 @@ def test_opened_responds_once_and_rejected_response_keeps_state() -> None:
     opened = server.open(request, T0)
     assert isinstance(opened, handshake.Opened)
     assert opened.plaintext == b"x" and opened.device_id == "device-1"
-    opened.respond(b"y")
+    server.store.apply(opened.respond(b"y").effects, T0)
     with pytest.raises(sealwright.InvalidState):
         opened.respond(b"y")
     with pytest.raises(sealwright.InvalidState):
@@ -126,6 +137,62 @@ def test_opened_responds_once_and_rejected_response_keeps_state() -> None:
     with pytest.raises(sealwright.DecryptionFailed):
         client.receive({**server.serve(client.pending_request() or {}, T0), "data": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="})
     assert client.state == "awaiting_response"
+
+
+def test_claim_in_progress_and_str_fast_path() -> None:
+    server = Server()
+    client = connected(server)
+    request = client.send(b"pay")
+    text = sealwright.to_json(request)
+    opened = server.open(text, T0)  # claim committed
+    assert isinstance(opened, handshake.Opened)
+    # A second delivery while the first holds the claim: IN_PROGRESS; other bytes: KID_ROTATED.
+    with pytest.raises(sealwright.InProgress):
+        server.open(text, T0 + 1)
+    step = opened.respond(b"done")
+    assert isinstance(step.output, str)  # str in, str out
+    assert [e.op for e in step.effects] == ["put", "put_if_equal", "put", "put_if_equal", "delete_if_equal"]
+    assert server.store.apply(step.effects, T0 + 2)
+    # The duplicate, retried, gets the stored response as the same str.
+    retry = server.open(text, T0 + 3)
+    assert isinstance(retry, handshake.Retry) and retry.response == step.output
+    assert client.receive(step.output) == b"done"
+    # after_conflict: the stored response, or Conflict when there is none.
+    assert handshake.after_conflict(KEYS, text, server.store.get(opened.retry_key, T0 + 3)) == step.output
+    with pytest.raises(sealwright.Conflict):
+        handshake.after_conflict(KEYS, text, None)
+
+
+def test_claim_expires_after_a_crash() -> None:
+    server = Server()
+    client = connected(server)
+    request = client.send(b"q")
+    assert isinstance(server.open(request, T0), handshake.Opened)  # the server dies here
+    with pytest.raises(sealwright.InProgress):
+        server.serve(request, T0 + handshake.CLAIM_TTL_SECONDS * 1000 - 1)
+    assert client.receive(server.serve(request, T0 + handshake.CLAIM_TTL_SECONDS * 1000)) == b"echo:q"
+
+
+def test_device_binding_and_reenrolment() -> None:
+    server = Server()
+    client = connected(server, "dev-bound")
+    intruder = handshake.HandshakeClient("dev-bound", handshake.PrimaryKey.generate(), PINNED)
+    with pytest.raises(sealwright.DeviceMismatch):
+        server.do_handshake(intruder.start(), T0)
+    assert client.receive(server.serve(client.send(b"still"), T0 + 1)) == b"echo:still"
+    removed, effects = handshake.server_reenroll(KEYS, "dev-bound", lambda k: server.store.get(k, T0 + 2))
+    assert removed is True and server.store.apply(effects, T0 + 2)
+    assert [e.op for e in effects][-1] == "delete"
+    fresh = handshake.HandshakeClient("dev-bound", handshake.PrimaryKey.generate(), PINNED)
+    fresh.finish(server.do_handshake(fresh.start(), T0 + 3))
+    with pytest.raises(sealwright.UnknownKid):  # re-enrolment ended the old chain
+        server.open(client.send(b"old chain"), T0 + 4)
+    # bind_device: a known key up front.
+    key = handshake.handshake_store_keys(intruder.pending_request() or {}).device
+    primary = handshake.PrimaryKey.generate()
+    bound, effects = handshake.server_bind_device(KEYS, "dev-pre", primary.public_bytes, None)
+    assert bound is True and len(effects) == 1 and effects[0].op == "put_if_absent"
+    assert key != effects[0].key and effects[0].key.endswith(":device")
 
 
 def test_repr_hides_secrets() -> None:
@@ -146,10 +213,11 @@ def test_malformed_inputs_raise_only_sealwright_errors() -> None:
     request = client.send(b"m")
     for s in MALFORMED_STR:
         for obj in (s, {"v": 1, "deviceId": s, "kid": s, "publicKeyEphemeral": s, "data": s, "clientNonce": s, "publicKeyPrimary": s}):
-            call_must_not_panic(lambda: handshake.handshake_store_key(obj))
-            call_must_not_panic(lambda: handshake.server_handshake(KEYS, obj, None, T0))
+            call_must_not_panic(lambda: handshake.handshake_store_keys(obj))
+            call_must_not_panic(lambda: handshake.server_handshake(KEYS, obj, [None, None], T0))
             call_must_not_panic(lambda: handshake.process_store_keys(obj))
-            call_must_not_panic(lambda: handshake.server_open(KEYS, obj, None, None, None, T0))
+            call_must_not_panic(lambda: handshake.server_open(KEYS, obj, [None] * 5, T0))
+            call_must_not_panic(lambda: handshake.after_conflict(KEYS, obj, None))
             call_must_not_panic(lambda: handshake.request_id(obj))
             call_must_not_panic(lambda: client.receive(obj))
             call_must_not_panic(lambda: handshake.HandshakeClient("d", primary_key(), PINNED).finish(obj))
@@ -157,8 +225,12 @@ def test_malformed_inputs_raise_only_sealwright_errors() -> None:
         call_must_not_panic(lambda: handshake.HandshakeClient.unpickle(bytes(32), s))
         call_must_not_panic(lambda: handshake.wrap_key(s, bytes(32)))
     for b in MALFORMED_BYTES:
-        call_must_not_panic(lambda: handshake.server_open(KEYS, request, b, b, b, T0))
-        call_must_not_panic(lambda: handshake.server_handshake(KEYS, client.pending_request() or {}, b, T0))
+        call_must_not_panic(lambda: handshake.server_open(KEYS, request, [b] * 5, T0))
+        call_must_not_panic(lambda: handshake.server_open(KEYS, request, [b], T0))
+        call_must_not_panic(lambda: handshake.server_handshake(KEYS, client.pending_request() or {}, [b, b], T0))
+        call_must_not_panic(lambda: handshake.server_bind_device(KEYS, "d", b, b))
+        call_must_not_panic(lambda: handshake.server_reenroll(KEYS, "d", lambda k: b))
+        call_must_not_panic(lambda: handshake.after_conflict(KEYS, request, b))
         call_must_not_panic(lambda: handshake.PrimaryKey.from_bytes(b))
         call_must_not_panic(lambda: handshake.ServerKeys(b, ENTROPY, STORAGE))
         call_must_not_panic(lambda: handshake.ServerKeys(PKCS8, b, STORAGE))
@@ -182,4 +254,4 @@ def primary_key() -> handshake.PrimaryKey:
 
 def test_rsa_work_releases_the_gil() -> None:
     request = handshake.HandshakeClient("gil", primary_key(), PINNED).start()
-    assert_parallel(lambda: handshake.server_handshake(KEYS, request, None, T0), repeat=10)
+    assert_parallel(lambda: handshake.server_handshake(KEYS, request, [None, None], T0), repeat=10)

@@ -65,9 +65,9 @@ def test_legacy_migration_and_verifiers() -> None:
     _, unlocked = vault.create_vault("bob", "pw", FAST)
     entry = CASE["legacy"][0]
     key = vault.LegacyKey.from_server_secret(entry["secret"], entry["userId"])
-    assert key.open(entry["record"]) == entry["plaintext"].encode()
+    assert key.open(entry["record"]) == bytes.fromhex(entry["plaintext"])
     migrated = unlocked.migrate_record(key, "r1", entry["record"])
-    assert migrated.changed and unlocked.decrypt_record("r1", migrated.record) == entry["plaintext"].encode()
+    assert migrated.changed and unlocked.decrypt_record("r1", migrated.record) == bytes.fromhex(entry["plaintext"])
     assert not unlocked.migrate_record(key, "r1", migrated.record).changed
     with pytest.raises(sealwright.InvalidInput):
         vault.record_format("neither")

@@ -618,7 +618,7 @@ fn attendance_file() -> String {
             "clientPublic": point,
         }));
     }
-    render(&file("attendance", cases))
+    render(&file("attendance", 2, cases))
 }
 
 fn totp_file() -> String {
@@ -681,7 +681,7 @@ fn totp_file() -> String {
             }));
         }
     }
-    render(&file("totp", cases))
+    render(&file("totp", 2, cases))
 }
 
 fn scoring_file() -> String {
@@ -723,10 +723,62 @@ fn scoring_file() -> String {
         ("mean 7999 -> 50", vec![7999, 7999, 7999]),
         ("mean exactly 8000 -> 20", vec![8000, 8000, 8000]),
         ("mean 8001 -> 20", vec![8001, 8001, 8001]),
+        // One RT moved by 1 ms: the smallest step of N*Q - S^2 either side of c^2*N^2.
+        (
+            "std just below 500 (one RT 1 ms closer) -> 95",
+            vec![1501, 2500, 1500, 2500],
+        ),
+        (
+            "std just above 500 (one RT 1 ms further) -> 70",
+            vec![1499, 2500, 1500, 2500],
+        ),
+        (
+            "std just below 1000 (one RT 1 ms closer) -> 70",
+            vec![1001, 3000, 1000, 3000],
+        ),
+        (
+            "std just above 1000 (one RT 1 ms further) -> 50",
+            vec![999, 3000, 1000, 3000],
+        ),
+        (
+            "std just below 2000 (one RT 1 ms closer) -> 50",
+            vec![1001, 5000, 1000, 5000],
+        ),
+        (
+            "std just above 2000 (one RT 1 ms further) -> 20",
+            vec![999, 5000, 1000, 5000],
+        ),
+        // Means a third of a millisecond either side of each threshold (S = 3a -+ 1).
+        ("mean 299.667 -> 20", vec![300, 300, 299]),
+        ("mean 300.333 -> 50", vec![300, 300, 301]),
+        ("mean 499.667 -> 50", vec![500, 500, 499]),
+        ("mean 500.333 -> 70", vec![500, 500, 501]),
+        ("mean 799.667 -> 70", vec![800, 800, 799]),
+        ("mean 2999.667 -> 95", vec![3000, 3000, 2999]),
+        ("mean 3000.333 -> 70", vec![3000, 3000, 3001]),
+        ("mean 4999.667 -> 70", vec![5000, 5000, 4999]),
+        ("mean 5000.333 -> 50", vec![5000, 5000, 5001]),
+        ("mean 7999.667 -> 50", vec![8000, 8000, 7999]),
+        ("mean 8000.333 -> 20", vec![8000, 8000, 8001]),
+        // Exact std on a threshold where a double two-pass std (version 1) is just below it
+        // (499.99999999999994, 999.9999999999999, 1999.9999999999998): exact comparison
+        // gives the lower certainty.
+        (
+            "std exactly 500 (N = 9, float two-pass 499.99999999999994) -> 70",
+            vec![2164, 2057, 3073, 2216, 2551, 3202, 1665, 1878, 2734],
+        ),
+        (
+            "std exactly 1000 (N = 9, float two-pass 999.9999999999999) -> 50",
+            vec![2193, 2674, 1212, 2040, 1322, 4082, 4137, 1981, 2907],
+        ),
+        (
+            "std exactly 2000 (N = 9, float two-pass 1999.9999999999998) -> 20",
+            vec![4386, 5348, 2424, 4080, 2644, 8164, 8274, 3962, 5814],
+        ),
         ("typical honest class answers -> 95", vec![1420, 1980, 1610]),
         ("one slow answer -> 70", vec![1200, 1400, 3100]),
         (
-            "mean 2000 but std 1633 -> 50",
+            "mean 2000, std 1024.7 (N = 10) -> 50",
             vec![1000, 1000, 4000, 2000, 2000, 2000, 500, 3500, 2000, 2000],
         ),
         ("single RT (N = 1) -> 95", vec![1000]),
@@ -736,6 +788,11 @@ fn scoring_file() -> String {
         .into_iter()
         .map(|(name, rts)| {
             let s = score(&rts).unwrap();
+            // Every name ends with the certainty the exact rule gives.
+            assert!(
+                name.ends_with(&format!("-> {}", s.certainty)),
+                "{name}: {s:?}"
+            );
             json!({
                 "name": name,
                 "rtsMs": rts,
@@ -747,7 +804,7 @@ fn scoring_file() -> String {
             })
         })
         .collect();
-    render(&file("scoring", cases))
+    render(&file("scoring", 2, cases))
 }
 
 /// The files this module writes, as `(file name, text)`.

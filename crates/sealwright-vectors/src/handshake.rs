@@ -8,12 +8,12 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::Rng;
 use sealwright::crypto::sealed_with_nonce;
-use sealwright::effect::MemoryStore;
+use sealwright::effect::{MemoryStore, run_step};
 use sealwright::encoding::{b64_decode, b64_encode, hex_encode};
 use sealwright::handshake::derive::{
     self, Direction, aad_data, aad_eph, parse_primary_public, server_primary_key,
 };
-use sealwright::handshake::server::{self, Outcome, Records, ServerKeys};
+use sealwright::handshake::server::{self, HandshakeRecords, Outcome, ServerKeys};
 use sealwright::handshake::wire::{ProcessRequest, ProcessResponse};
 use sealwright::handshake::{Client, Established, Kid, PrimaryKey};
 use sealwright::rng::{ScriptedRng, ScriptedThen};
@@ -121,7 +121,7 @@ impl Ctx {
 
     fn positive(&mut self, name: &str, device_id: &str, exchanges: &[(&str, &str)]) -> Run {
         let keys = self.keys();
-        let mut store = MemoryStore::new();
+        let store = MemoryStore::new();
         let client_primary = PrimaryKey::generate(&mut self.rng);
         let client_nonce: [u8; 16] = bytes(&mut self.rng);
         let client = Client::new(
@@ -137,15 +137,16 @@ impl Ctx {
         let nonce: [u8; 32] = bytes(&mut self.rng);
         let server_ephemeral: [u8; 32] = bytes(&mut self.rng);
         let kid_bytes: [u8; 16] = bytes(&mut self.rng);
-        let (hs_response, effects) = server::handshake(
+        let step = server::handshake(
             &keys,
             &hs_request,
-            None,
+            HandshakeRecords::default(),
             HANDSHAKE_AT_MS,
             &mut then_rng(&[&nonce, &server_ephemeral, &kid_bytes], &mut self.rng),
         )
         .unwrap();
-        store.apply_all(&effects, HANDSHAKE_AT_MS);
+        store.commit(&step.effects, HANDSHAKE_AT_MS).unwrap();
+        let hs_response = step.output;
         let mut session = pending.finish(&hs_response).unwrap();
         assert_eq!(session.kid().as_str(), hex_encode(&kid_bytes));
 
@@ -178,7 +179,7 @@ impl Ctx {
                     &mut ScriptedRng::new([&client_ephemeral[..], &req_eph_nonce, &req_data_nonce]),
                 )
                 .unwrap();
-            let request_id = ProcessRequest::parse(&request)
+            let request_id = ProcessRequest::from_json(&request)
                 .unwrap()
                 .request_id()
                 .unwrap();
@@ -187,18 +188,15 @@ impl Ctx {
             let next_kid: [u8; 16] = bytes(&mut self.rng);
             let resp_eph_nonce: [u8; 12] = bytes(&mut self.rng);
             let resp_data_nonce: [u8; 12] = bytes(&mut self.rng);
-            let names = server::process_store_keys(&request).unwrap();
-            let records = Records {
-                session: store.get(&names.session, at_ms),
-                eph: store.get(&names.eph, at_ms),
-                retry: store.get(&names.retry, at_ms),
-            };
-            let Outcome::Opened(opened) = server::open(&keys, &request, records, at_ms).unwrap()
-            else {
+            let rng = &mut self.rng;
+            let Outcome::Opened(opened) = run_step(&store, at_ms, |load| {
+                server::open_with(&keys, &request, load, at_ms, rng)
+            })
+            .unwrap() else {
                 panic!("first request is not a retry")
             };
             assert_eq!(opened.plaintext().expose(), req_pt.as_bytes());
-            let (response, effects) = opened
+            let step = opened
                 .respond(
                     resp_pt.as_bytes(),
                     &mut then_rng(
@@ -212,14 +210,15 @@ impl Ctx {
                     ),
                 )
                 .unwrap();
-            store.apply_all(&effects, at_ms);
+            store.commit(&step.effects, at_ms).unwrap();
+            let response = step.output;
             let (reply, next) = awaiting.receive(&response).unwrap();
             assert_eq!(reply.expose(), resp_pt.as_bytes());
             session = next;
             messages.push(json!({
                 "atMs": at_ms,
                 "clientEphemeralPrivate": hex_encode(&client_ephemeral),
-                "requestPlaintext": req_pt,
+                "requestPlaintext": hex_encode(req_pt.as_bytes()),
                 "requestEphNonce": hex_encode(&req_eph_nonce),
                 "requestDataNonce": hex_encode(&req_data_nonce),
                 "request": obj(&request),
@@ -228,7 +227,7 @@ impl Ctx {
                 "messageKey": hex_encode(message_key.expose()),
                 "nextServerEphemeralPrivate": hex_encode(&next_ephemeral),
                 "nextKid": hex_encode(&next_kid),
-                "responsePlaintext": resp_pt,
+                "responsePlaintext": hex_encode(resp_pt.as_bytes()),
                 "responseEphNonce": hex_encode(&resp_eph_nonce),
                 "responseDataNonce": hex_encode(&resp_data_nonce),
                 "response": obj(&response),
@@ -305,12 +304,26 @@ fn negative(run: &Run, name: &str, operation: &str, err: &str, fields: &[&str]) 
     Value::Object(m)
 }
 
-fn server_handshake_case(ctx: &Ctx, run: &Run, name: &str, err: &str, request: Value) -> Value {
+fn server_handshake_case(
+    ctx: &Ctx,
+    run: &Run,
+    name: &str,
+    err: &str,
+    request: Value,
+    bound: Option<[u8; 33]>,
+) -> Value {
     let mut rng = seeded(name);
-    let got = server::handshake(
-        &ctx.keys(),
+    let keys = ctx.keys();
+    let store = MemoryStore::new();
+    if let Some(bound) = bound {
+        let step = server::bind_device(&keys, &run.device_id, &bound, None, &mut rng).unwrap();
+        assert!(step.output);
+        store.commit(&step.effects, HANDSHAKE_AT_MS).unwrap();
+    }
+    let got = server::handshake_with(
+        &keys,
         &request.to_string(),
-        None,
+        |key| store.get(key, HANDSHAKE_AT_MS),
         HANDSHAKE_AT_MS,
         &mut rng,
     )
@@ -318,6 +331,9 @@ fn server_handshake_case(ctx: &Ctx, run: &Run, name: &str, err: &str, request: V
     assert_eq!(got.code(), err, "{name}");
     let mut c = negative(run, name, "serverHandshake", err, HANDSHAKE_FIELDS);
     c["handshakeRequest"] = request;
+    if let Some(bound) = bound {
+        c["boundPrimaryPublic"] = hex_encode(&bound).into();
+    }
     c
 }
 
@@ -346,14 +362,14 @@ fn client_handshake_case(run: &Run, name: &str, err: &str, response: Value) -> V
 fn server_replay(ctx: &Ctx, run: &Run, messages: &[Value]) -> sealwright::Result<Outcome> {
     let keys = ctx.keys();
     let c = &run.case;
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
     let hex32 =
         |k: &str| -> Vec<u8> { sealwright::encoding::hex_decode(c[k].as_str().unwrap()).unwrap() };
     let mut rest = seeded("server-replay");
-    let (_, effects) = server::handshake(
+    let step = server::handshake(
         &keys,
         &c["handshakeRequest"].to_string(),
-        None,
+        HandshakeRecords::default(),
         HANDSHAKE_AT_MS,
         &mut then_rng(
             &[
@@ -364,23 +380,20 @@ fn server_replay(ctx: &Ctx, run: &Run, messages: &[Value]) -> sealwright::Result
             &mut rest,
         ),
     )?;
-    store.apply_all(&effects, HANDSHAKE_AT_MS);
+    store.commit(&step.effects, HANDSHAKE_AT_MS)?;
     let (last, earlier) = messages.split_last().unwrap();
     for m in earlier {
         let at = m["atMs"].as_u64().unwrap();
         let request = m["request"].to_string();
-        let names = server::process_store_keys(&request)?;
-        let records = Records {
-            session: store.get(&names.session, at),
-            eph: store.get(&names.eph, at),
-            retry: store.get(&names.retry, at),
-        };
-        let Outcome::Opened(opened) = server::open(&keys, &request, records, at)? else {
+        let Outcome::Opened(opened) = run_step(&store, at, |load| {
+            server::open_with(&keys, &request, load, at, &mut rest)
+        })?
+        else {
             panic!("earlier messages are fresh")
         };
         let h = |k: &str| sealwright::encoding::hex_decode(m[k].as_str().unwrap()).unwrap();
-        let (_, effects) = opened.respond(
-            m["responsePlaintext"].as_str().unwrap().as_bytes(),
+        let step = opened.respond(
+            &h("responsePlaintext"),
             &mut then_rng(
                 &[
                     &h("nextServerEphemeralPrivate"),
@@ -391,17 +404,13 @@ fn server_replay(ctx: &Ctx, run: &Run, messages: &[Value]) -> sealwright::Result
                 &mut rest,
             ),
         )?;
-        store.apply_all(&effects, at);
+        store.commit(&step.effects, at)?;
     }
     let at = last["atMs"].as_u64().unwrap();
     let request = last["request"].to_string();
-    let names = server::process_store_keys(&request)?;
-    let records = Records {
-        session: store.get(&names.session, at),
-        eph: store.get(&names.eph, at),
-        retry: store.get(&names.retry, at),
-    };
-    server::open(&keys, &request, records, at)
+    run_step(&store, at, |load| {
+        server::open_with(&keys, &request, load, at, &mut rest)
+    })
 }
 
 fn messages(run: &Run) -> Vec<Value> {
@@ -432,7 +441,7 @@ fn client_process_case(run: &Run, name: &str, err: &str, index: usize, response:
     let (_, awaiting) = run.sessions[index]
         .clone()
         .send(
-            m["requestPlaintext"].as_str().unwrap().as_bytes(),
+            &h("requestPlaintext"),
             &mut ScriptedRng::new([
                 h("clientEphemeralPrivate"),
                 h("requestEphNonce"),
@@ -474,7 +483,7 @@ fn craft_response(
     let data = sealed_with_nonce(
         &h("messageKey"),
         &h("responseDataNonce").try_into().unwrap(),
-        m["responsePlaintext"].as_str().unwrap().as_bytes(),
+        &h("responsePlaintext"),
         &aad_data(Direction::ServerToClient, &run.device_id, data_aad_kid).unwrap(),
     )
     .unwrap();
@@ -635,8 +644,18 @@ pub fn generate() -> Vec<(&'static str, String)> {
         ),
     ];
     for (name, err, req) in sh {
-        cases.push(server_handshake_case(&ctx, run, name, err, req));
+        cases.push(server_handshake_case(&ctx, run, name, err, req, None));
     }
+    // The device is bound to another primary key (trust on first use, spec §2.1).
+    let other_primary = PrimaryKey::generate(&mut ctx.rng).public_bytes();
+    cases.push(server_handshake_case(
+        &ctx,
+        run,
+        "serverHandshake: another primary key for a bound device",
+        "DEVICE_MISMATCH",
+        hs_request.clone(),
+        Some(other_primary),
+    ));
 
     // clientHandshake.
     let other_nonce_response = {
@@ -647,9 +666,15 @@ pub fn generate() -> Vec<(&'static str, String)> {
         )
         .unwrap();
         let (req, _) = client.start(&mut ctx.rng).unwrap();
-        let (resp, _) =
-            server::handshake(&ctx.keys(), &req, None, HANDSHAKE_AT_MS, &mut ctx.rng).unwrap();
-        obj(&resp)
+        let step = server::handshake(
+            &ctx.keys(),
+            &req,
+            HandshakeRecords::default(),
+            HANDSHAKE_AT_MS,
+            &mut ctx.rng,
+        )
+        .unwrap();
+        obj(&step.output)
     };
     let ch = [
         (
@@ -907,5 +932,5 @@ pub fn generate() -> Vec<(&'static str, String)> {
     for (name, err, resp) in cp {
         cases.push(client_process_case(run, name, err, 1, resp));
     }
-    vec![("handshake.json", render(&file("handshake", cases)))]
+    vec![("handshake.json", render(&file("handshake", 2, cases)))]
 }

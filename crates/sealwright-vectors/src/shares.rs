@@ -1,8 +1,10 @@
 //! Vectors for the threshold wallet shares (spec §3, §6 `shares.json`).
 //!
-//! Two positive cases (an ASCII and a non-ASCII password and message) run `create`, `sign`
-//! and `recover` through the core with a [`ScriptedRng`] replaying the recorded `d`, `a`,
-//! salts and IVs, so every intermediate can be recomputed. Negative `open` cases damage one
+//! Spec version 2. Two positive cases (an ASCII and a non-ASCII password and message) run
+//! `create`, `sign` and the three recovery steps (stage, move, clean up) through the core and
+//! two in-memory stores, with a [`ScriptedRng`] replaying the recorded `d`, `a`, salts, IVs
+//! and split ids (extra fields `splitId`, and `storeKeys` showing the key layout), so every
+//! intermediate can be recomputed. Negative `open` cases damage one
 //! envelope; negative `combine` cases seal crafted plaintexts (bad format, x, y, threshold,
 //! generations, a zero key, another wallet) under the first case's password. All use the real
 //! Argon2id parameters (64 MiB, t=3, p=4).
@@ -10,12 +12,13 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::Rng;
 use sealwright::crypto::aes_gcm_encrypt;
-use sealwright::effect::StoreSealer;
+use sealwright::effect::{MemoryStore, StoreName, StoreSealer};
 use sealwright::encoding::{b64_decode, b64_encode, hex_encode};
 use sealwright::rng::ScriptedRng;
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::shares::{
-    self, Address, EnvelopeParts, SharePlaintext, derive_key, open_envelope, personal_message_hash,
+    self, Address, EnvelopeParts, LoadedSplit, SharePlaintext, SplitPointer, derive_key,
+    open_envelope, personal_message_hash,
 };
 use serde_json::{Value, json};
 
@@ -53,12 +56,15 @@ impl SplitRandom {
         }
     }
 
-    fn script(&self, prefix: &[u8], store_nonces: &[u8]) -> ScriptedRng {
+    /// The randomness of create (`prefix` = `d`) or stage (no prefix), in the core's order:
+    /// `a`, (salt, iv) x 3, the split id, then the store-sealing nonces.
+    fn script(&self, prefix: &[u8], split_id: &[u8], store_nonces: &[u8]) -> ScriptedRng {
         let mut chunks: Vec<Vec<u8>> = vec![prefix.to_vec(), self.coefficient.to_vec()];
         for i in 0..3 {
             chunks.push(self.salts[i].to_vec());
             chunks.push(self.ivs[i].to_vec());
         }
+        chunks.push(split_id.to_vec());
         chunks.push(store_nonces.to_vec());
         ScriptedRng::new(chunks)
     }
@@ -94,6 +100,15 @@ struct Wallet {
     recovered: [String; 3],
 }
 
+/// The store keys of one split (extra fields: they show `tag(address)` and the key layout).
+fn store_keys(address: &Address, split: &SplitPointer) -> Value {
+    json!({
+        "current": shares::current_key(address),
+        "hot": shares::hot_key(address, split),
+        "cold": shares::cold_key(address, split),
+    })
+}
+
 fn positive(
     rng: &mut ChaCha20Rng,
     sealer: &StoreSealer,
@@ -105,43 +120,86 @@ fn positive(
     let wallet_private: [u8; 32] = bytes(rng);
     let split = SplitRandom::draw(rng);
     let nonces: [u8; 36] = bytes(rng);
-    let created = shares::create(
+    let split_id: [u8; 16] = bytes(rng);
+    let (hot, cold) = (MemoryStore::new(), MemoryStore::named(StoreName::Cold));
+    let (created, effects) = shares::create(
         &password,
         sealer,
-        &mut split.script(&wallet_private, &nonces),
+        &mut split.script(&wallet_private, &split_id, &nonces),
     )
-    .unwrap();
+    .unwrap()
+    .into_parts();
+    shares::commit(&hot, &cold, &effects, 0).unwrap();
+    assert_eq!(created.split.split_id, split_id);
+    let address = created.address;
     let key = shares::WalletKey::from_bytes(&SecretKey32::new(wallet_private)).unwrap();
-    assert_eq!(key.address(), created.address);
+    assert_eq!(key.address(), address);
     let envelopes = [
         created.user_envelope.clone(),
         created.hot_envelope.clone(),
         created.cold_envelope.clone(),
     ];
-    let signature = shares::sign(
-        &password,
-        &envelopes[0],
-        &envelopes[1],
-        &created.address,
-        message,
-    )
-    .unwrap();
+    // Sign as a server does: the pointer, then share 2 of the split it names.
+    let loaded = |hot: &MemoryStore| {
+        LoadedSplit::open(
+            sealer,
+            &address,
+            hot.get(&shares::current_key(&address), 0).as_deref(),
+        )
+        .unwrap()
+    };
+    let split0 = loaded(&hot);
+    assert_eq!(*split0.pointer(), created.split);
+    let signature = split0
+        .sign(
+            &password,
+            &envelopes[0],
+            sealer,
+            hot.get(&split0.hot_key(), 0).as_deref(),
+            message,
+        )
+        .unwrap();
     assert_eq!(signature, key.sign_message(message.as_bytes()));
 
+    // Recovery: stage, move, clean up.
     let recovery = SplitRandom::draw(rng);
     let nonces: [u8; 36] = bytes(rng);
-    let recovered = shares::recover(
-        &password,
-        &envelopes[1],
-        &envelopes[2],
-        &created.address,
-        0,
-        sealer,
-        &mut recovery.script(&[], &nonces),
-    )
-    .unwrap();
-    assert_eq!(recovered.generation, 1);
-    let recovered = [
+    let recovery_split_id: [u8; 16] = bytes(rng);
+    let (hot_value, cold_value) = (
+        hot.get(&split0.hot_key(), 0),
+        cold.get(&split0.cold_key(), 0),
+    );
+    let staged = split0
+        .stage(
+            &password,
+            sealer,
+            hot_value.as_deref(),
+            cold_value.as_deref(),
+            &mut recovery.script(&[], &recovery_split_id, &nonces),
+        )
+        .unwrap();
+    shares::commit(&hot, &cold, &staged.effects, 0).unwrap();
+    let moving = staged.output.move_pointer();
+    shares::commit(&hot, &cold, &moving.effects, 0).unwrap();
+    let (recovered, cleanup) = moving.output.won().into_parts();
+    shares::commit(&hot, &cold, &cleanup, 0).unwrap();
+    assert_eq!(recovered.split.generation, 1);
+    assert_eq!(recovered.split.split_id, recovery_split_id);
+    assert_eq!(hot.len() + cold.len(), 3);
+    let split1 = loaded(&hot);
+    assert_eq!(
+        split1
+            .sign(
+                &password,
+                &recovered.user_envelope,
+                sealer,
+                hot.get(&split1.hot_key(), 0).as_deref(),
+                message,
+            )
+            .unwrap(),
+        signature
+    );
+    let recovered_envelopes = [
         recovered.user_envelope,
         recovered.hot_envelope,
         recovered.cold_envelope,
@@ -150,9 +208,11 @@ fn positive(
         "name": name,
         "password": password.expose(),
         "walletPrivate": hex_encode(&wallet_private),
-        "address": created.address.to_string(),
+        "address": address.to_string(),
         "coefficient": hex_encode(&split.coefficient),
         "generation": 0,
+        "splitId": hex_encode(&split_id),
+        "storeKeys": store_keys(&address, &created.split),
         "shares": split.shares(&password, [&envelopes[0], &envelopes[1], &envelopes[2]]),
         "message": message,
         "messageHash": hex_encode(&personal_message_hash(message.as_bytes())),
@@ -160,16 +220,21 @@ fn positive(
         "recovery": {
             "coefficient": hex_encode(&recovery.coefficient),
             "generation": 1,
-            "shares": recovery.shares(&password, [&recovered[0], &recovered[1], &recovered[2]]),
+            "splitId": hex_encode(&recovery_split_id),
+            "storeKeys": store_keys(&address, &recovered.split),
+            "shares": recovery.shares(
+                &password,
+                [&recovered_envelopes[0], &recovered_envelopes[1], &recovered_envelopes[2]],
+            ),
         },
     });
     (
         case,
         Wallet {
             password,
-            address: created.address,
+            address,
             envelopes,
-            recovered,
+            recovered: recovered_envelopes,
         },
     )
 }
@@ -435,5 +500,5 @@ pub fn generate() -> Vec<(&'static str, String)> {
         [&zero_1, &zero_2],
     ));
 
-    vec![("shares.json", render(&file("shares", cases)))]
+    vec![("shares.json", render(&file("shares", 2, cases)))]
 }

@@ -1,4 +1,6 @@
-//! Vectors for the password vault (spec §4, §6 `vault.json`).
+//! Vectors for the password vault (spec §4, §6 `vault.json`), spec version 2: byte payloads
+//! (`plaintext` of legacy and version 2 records) are hex; passwords, the legacy `secret` and
+//! identifiers are UTF-8 strings.
 //!
 //! Positive cases carry `legacy` records (with and without a master password), PHC
 //! `verifiers`, and a `v2` vault with its key hierarchy, `records` and a `passwordChange`.
@@ -60,7 +62,7 @@ fn legacy_entry(
         "withMasterPassword": with_master_password,
         "pbkdf2Key": hex_encode(key.expose()),
         "iv": hex_encode(&iv),
-        "plaintext": plaintext,
+        "plaintext": hex_encode(plaintext.as_bytes()),
         "record": record_value(&record),
     })
 }
@@ -89,7 +91,7 @@ fn v2_section(
     user_id: &str,
     password: &str,
     kdf: KdfParams,
-    records: &[(&str, &str)],
+    records: &[(&str, &[u8])],
     new_password: &str,
     new_kdf: KdfParams,
 ) -> V2 {
@@ -117,15 +119,11 @@ fn v2_section(
         .map(|(record_id, plaintext)| {
             let nonce: [u8; 12] = bytes(rng);
             let record = vault
-                .encrypt_record(
-                    record_id,
-                    plaintext.as_bytes(),
-                    &mut ScriptedRng::new([nonce]),
-                )
+                .encrypt_record(record_id, plaintext, &mut ScriptedRng::new([nonce]))
                 .unwrap();
             json!({
                 "recordId": record_id,
-                "plaintext": plaintext,
+                "plaintext": hex_encode(plaintext),
                 "nonce": hex_encode(&nonce),
                 "record": record,
             })
@@ -333,10 +331,12 @@ pub fn generate() -> Vec<(&'static str, String)> {
         "correct horse battery staple",
         argon_min,
         &[
-            ("github", "hunter2"),
-            ("bank/checking", "{\"user\":\"alice\",\"pin\":\"0000\"}"),
-            ("empty", ""),
-            ("legacy-migrated", "correct horse battery staple"),
+            ("github", b"hunter2"),
+            ("bank/checking", b"{\"user\":\"alice\",\"pin\":\"0000\"}"),
+            ("empty", b""),
+            ("legacy-migrated", b"correct horse battery staple"),
+            // Records carry bytes, not text (spec §6: `plaintext` is hex).
+            ("binary", &[0x00, 0xff, 0x80, 0xc3, 0x28, 0x0a, 0xfe]),
         ],
         "a new, longer master password",
         KdfParams::Pbkdf2Sha256 { i: 600_000 },
@@ -352,7 +352,7 @@ pub fn generate() -> Vec<(&'static str, String)> {
         "bøb-ユーザー",
         "пароль 🔐",
         KdfParams::Pbkdf2Sha256 { i: 600_000 },
-        &[("note", "ünïcödé ✓")],
+        &[("note", "ünïcödé ✓".as_bytes())],
         "second password",
         KdfParams::Argon2id {
             m: 19_456,
@@ -597,6 +597,136 @@ pub fn generate() -> Vec<(&'static str, String)> {
             "UNSUPPORTED_VERSION",
             json!({"alg":"argon2i","m":19456,"t":2,"p":1}),
         ),
+        // Spec §4.2 KDF object rules (version 2), one case or more per rule.
+        ("kdf a JSON string", "INVALID_INPUT", json!("argon2id")),
+        (
+            "kdf an array",
+            "INVALID_INPUT",
+            json!(["argon2id", 19456, 2, 1]),
+        ),
+        ("kdf null", "INVALID_INPUT", json!(null)),
+        ("kdf a number", "INVALID_INPUT", json!(600000)),
+        (
+            "alg a number (not a string: INVALID_INPUT)",
+            "INVALID_INPUT",
+            json!({"alg":1,"m":19456,"t":2,"p":1}),
+        ),
+        ("alg null", "INVALID_INPUT", json!({"alg":null,"i":600000})),
+        (
+            "alg an array",
+            "INVALID_INPUT",
+            json!({"alg":["argon2id"],"m":19456,"t":2,"p":1}),
+        ),
+        (
+            "m missing",
+            "INVALID_INPUT",
+            json!({"alg":"argon2id","t":2,"p":1}),
+        ),
+        (
+            "t missing",
+            "INVALID_INPUT",
+            json!({"alg":"argon2id","m":19456,"p":1}),
+        ),
+        (
+            "PBKDF2 i missing",
+            "INVALID_INPUT",
+            json!({"alg":"pbkdf2-sha256"}),
+        ),
+        (
+            "PBKDF2 with Argon2id members only",
+            "INVALID_INPUT",
+            json!({"alg":"pbkdf2-sha256","m":19456,"t":2,"p":1}),
+        ),
+        (
+            "Argon2id with a PBKDF2 member only",
+            "INVALID_INPUT",
+            json!({"alg":"argon2id","i":600000}),
+        ),
+        (
+            "p null",
+            "INVALID_INPUT",
+            json!({"alg":"argon2id","m":19456,"t":2,"p":null}),
+        ),
+        (
+            "t a boolean",
+            "INVALID_INPUT",
+            json!({"alg":"argon2id","m":19456,"t":true,"p":1}),
+        ),
+        (
+            "m 19456.0 (a fraction part is not an integer)",
+            "INVALID_INPUT",
+            json!({"alg":"argon2id","m":19456.0,"t":2,"p":1}),
+        ),
+        (
+            "PBKDF2 i as a string",
+            "INVALID_INPUT",
+            json!({"alg":"pbkdf2-sha256","i":"600000"}),
+        ),
+        (
+            "PBKDF2 i an object",
+            "INVALID_INPUT",
+            json!({"alg":"pbkdf2-sha256","i":{"value":600000}}),
+        ),
+        (
+            "Argon2id m = 0",
+            "WEAK_KDF",
+            json!({"alg":"argon2id","m":0,"t":2,"p":1}),
+        ),
+        (
+            "Argon2id t = 0",
+            "WEAK_KDF",
+            json!({"alg":"argon2id","m":19456,"t":0,"p":1}),
+        ),
+        (
+            "PBKDF2 i = 0",
+            "WEAK_KDF",
+            json!({"alg":"pbkdf2-sha256","i":0}),
+        ),
+        (
+            "Argon2id m negative (an integer below its minimum)",
+            "WEAK_KDF",
+            json!({"alg":"argon2id","m":-1,"t":2,"p":1}),
+        ),
+        (
+            "PBKDF2 i negative",
+            "WEAK_KDF",
+            json!({"alg":"pbkdf2-sha256","i":-600000}),
+        ),
+        (
+            "PBKDF2 i beyond u32",
+            "INVALID_INPUT",
+            json!({"alg":"pbkdf2-sha256","i":4294967296u64}),
+        ),
+        (
+            "m beyond u32 and t below minimum (weakness first)",
+            "WEAK_KDF",
+            json!({"alg":"argon2id","m":4294967296u64,"t":1,"p":1}),
+        ),
+        (
+            "weak i, other-algorithm members of any type ignored",
+            "WEAK_KDF",
+            json!({"alg":"pbkdf2-sha256","i":599999,"m":"x","t":-1,"p":1.5}),
+        ),
+        (
+            "oversized p, unknown members ignored",
+            "INVALID_INPUT",
+            json!({"alg":"argon2id","m":19456,"t":2,"p":17,"note":[null]}),
+        ),
+        (
+            "unknown alg without members",
+            "UNSUPPORTED_VERSION",
+            json!({"alg":"scrypt"}),
+        ),
+        (
+            "alg ARGON2ID (case matters)",
+            "UNSUPPORTED_VERSION",
+            json!({"alg":"ARGON2ID","m":19456,"t":2,"p":1}),
+        ),
+        (
+            "alg empty string",
+            "UNSUPPORTED_VERSION",
+            json!({"alg":"","i":600000}),
+        ),
     ] {
         cases.push(with_input(&|u| u.kdf = kdf.clone()).unlock_case(name, err));
     }
@@ -736,5 +866,5 @@ pub fn generate() -> Vec<(&'static str, String)> {
         &record,
     ));
 
-    vec![("vault.json", render(&file("vault", cases)))]
+    vec![("vault.json", render(&file("vault", 2, cases)))]
 }

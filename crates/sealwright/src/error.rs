@@ -2,190 +2,114 @@
 //!
 //! Each variant maps to exactly one stable code string ([`Error::code`]); bindings map the code
 //! to their own idiom (Python exception classes, JS `Error.code`, Kotlin and Swift errors).
-//! Messages are static and never carry secret context.
+//! Messages are static and never carry secret context. The codes live in one table below
+//! (variant, code, message): adding a code is one line.
 
 use core::fmt;
 
-/// A sealwright error: one of the stable codes of spec §0.1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Error {
+macro_rules! errors {
+    ($( $(#[$doc:meta])* $variant:ident => $code:literal, $message:literal; )*) => {
+        /// A sealwright error: one of the stable codes of spec §0.1.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Error {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Error {
+            /// Every error, in the order of spec §0.1.
+            pub const ALL: &'static [Error] = &[ $( Error::$variant, )* ];
+
+            /// The stable code string of spec §0.1, e.g. `"DECRYPTION_FAILED"`.
+            ///
+            /// ```
+            /// assert_eq!(sealwright::Error::KidRotated.code(), "KID_ROTATED");
+            /// ```
+            pub const fn code(&self) -> &'static str {
+                match self { $( Error::$variant => $code, )* }
+            }
+
+            /// A short static description; never contains secret or input-derived text.
+            pub const fn message(&self) -> &'static str {
+                match self { $( Error::$variant => $message, )* }
+            }
+        }
+    };
+}
+
+errors! {
     /// `INVALID_INPUT`: malformed identifier, JSON, base64, length or field.
-    InvalidInput,
+    InvalidInput => "INVALID_INPUT", "malformed identifier, JSON, base64, length or field";
     /// `UNSUPPORTED_VERSION`: a version field or format byte this implementation does not know.
-    UnsupportedVersion,
+    UnsupportedVersion => "UNSUPPORTED_VERSION", "unknown version field or format byte";
     /// `INVALID_KEY`: a public key not on its curve, the identity, or in the wrong encoding.
-    InvalidKey,
+    InvalidKey => "INVALID_KEY", "public key not on its curve, the identity, or wrongly encoded";
     /// `LOW_ORDER_POINT`: an X25519 exchange gave the all-zero result.
-    LowOrderPoint,
+    LowOrderPoint => "LOW_ORDER_POINT", "X25519 exchange gave the all-zero result";
     /// `DECRYPTION_FAILED`: an AEAD or RSA-OAEP opening failed.
-    DecryptionFailed,
+    DecryptionFailed => "DECRYPTION_FAILED", "Invalid password or corrupted data";
     /// `BAD_SIGNATURE`: a signature, or the JWS that carries it, does not verify or is malformed.
-    BadSignature,
+    BadSignature => "BAD_SIGNATURE", "signature does not verify or is malformed";
     /// `KEY_REJECTED`: an RSA key outside the allowed size, exponent or encoding.
-    KeyRejected,
+    KeyRejected => "KEY_REJECTED", "RSA key outside the allowed size, exponent or encoding";
     /// `VALUE_TOO_LARGE`: a relay value over 1 MiB.
-    ValueTooLarge,
+    ValueTooLarge => "VALUE_TOO_LARGE", "relay value over 1 MiB";
     /// `INVALID_STATE`: an operation called on a state object in the wrong state (bindings).
-    InvalidState,
+    InvalidState => "INVALID_STATE", "operation not allowed in the current state";
+    /// `CONFLICT`: a conditional effect did not hold; another writer changed the records first (spec §0.2).
+    Conflict => "CONFLICT", "a conditional effect did not hold: another writer came first";
+    /// `IN_PROGRESS`: the same request is being processed right now; retry it unchanged later (spec §2.2).
+    InProgress => "IN_PROGRESS", "the same request is being processed; retry it unchanged later";
     /// `UNKNOWN_RECIPIENT` (relay, spec §1).
-    UnknownRecipient,
+    UnknownRecipient => "UNKNOWN_RECIPIENT", "JWS kid names no registered recipient";
     /// `UNKNOWN_RELAY_KEY` (relay, spec §1).
-    UnknownRelayKey,
+    UnknownRelayKey => "UNKNOWN_RELAY_KEY", "sealed value names no known relay key";
     /// `SEALED_INVALID` (relay, spec §1).
-    SealedInvalid,
+    SealedInvalid => "SEALED_INVALID", "sealed value is not a valid relay JWE";
     /// `AUDIENCE_MISMATCH` (relay, spec §1).
-    AudienceMismatch,
+    AudienceMismatch => "AUDIENCE_MISMATCH", "sealed value is bound to another recipient";
     /// `STALE` (relay, spec §1).
-    Stale,
+    Stale => "STALE", "request time is outside the allowed window";
     /// `REPLAY` (relay, spec §1).
-    Replay,
+    Replay => "REPLAY", "request id was already accepted";
     /// `SESSION_EXPIRED` (handshake, spec §2).
-    SessionExpired,
+    SessionExpired => "SESSION_EXPIRED", "handshake session missing or expired";
     /// `UNKNOWN_KID` (handshake, spec §2).
-    UnknownKid,
+    UnknownKid => "UNKNOWN_KID", "unknown key id for this device";
     /// `KID_ROTATED` (handshake, spec §2).
-    KidRotated,
+    KidRotated => "KID_ROTATED", "key id was already used by another request";
+    /// `DEVICE_MISMATCH` (handshake, spec §2.1): the device is bound to another primary key.
+    DeviceMismatch => "DEVICE_MISMATCH", "device is bound to another primary key";
     /// `INVALID_SHARE` (shares, spec §3).
-    InvalidShare,
+    InvalidShare => "INVALID_SHARE", "invalid share";
     /// `GENERATION_MISMATCH` (shares, spec §3).
-    GenerationMismatch,
+    GenerationMismatch => "GENERATION_MISMATCH", "shares are of different generations";
     /// `SHARE_MISMATCH` (shares, spec §3).
-    ShareMismatch,
+    ShareMismatch => "SHARE_MISMATCH", "shares do not give the wallet's address";
     /// `WEAK_KDF` (vault, spec §4).
-    WeakKdf,
+    WeakKdf => "WEAK_KDF", "KDF parameters below the enforced minimum";
     /// `INVALID_VERIFIER` (vault, spec §4).
-    InvalidVerifier,
+    InvalidVerifier => "INVALID_VERIFIER", "malformed master password verifier";
     /// `NOT_ENROLLED` (attendance, spec §5).
-    NotEnrolled,
+    NotEnrolled => "NOT_ENROLLED", "no enrollment record for this user";
     /// `SESSION_INVALID` (attendance, spec §5).
-    SessionInvalid,
+    SessionInvalid => "SESSION_INVALID", "attendance session invalid";
     /// `QR_INVALID` (attendance, spec §5).
-    QrInvalid,
+    QrInvalid => "QR_INVALID", "QR payload invalid";
     /// `QR_EXPIRED` (attendance, spec §5).
-    QrExpired,
+    QrExpired => "QR_EXPIRED", "QR payload expired or already used";
     /// `RT_INVALID` (attendance, spec §5).
-    RtInvalid,
+    RtInvalid => "RT_INVALID", "round trip outside the allowed window";
     /// `SECRET_INVALID` (attendance, spec §5).
-    SecretInvalid,
+    SecretInvalid => "SECRET_INVALID", "round secret does not match";
     /// `MAX_ATTEMPTS` (attendance, spec §5).
-    MaxAttempts,
+    MaxAttempts => "MAX_ATTEMPTS", "maximum attempts reached";
 }
 
 /// Result with the sealwright [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
 
 impl Error {
-    /// Every error, in the order of spec §0.1.
-    pub const ALL: [Error; 30] = [
-        Error::InvalidInput,
-        Error::UnsupportedVersion,
-        Error::InvalidKey,
-        Error::LowOrderPoint,
-        Error::DecryptionFailed,
-        Error::BadSignature,
-        Error::KeyRejected,
-        Error::ValueTooLarge,
-        Error::InvalidState,
-        Error::UnknownRecipient,
-        Error::UnknownRelayKey,
-        Error::SealedInvalid,
-        Error::AudienceMismatch,
-        Error::Stale,
-        Error::Replay,
-        Error::SessionExpired,
-        Error::UnknownKid,
-        Error::KidRotated,
-        Error::InvalidShare,
-        Error::GenerationMismatch,
-        Error::ShareMismatch,
-        Error::WeakKdf,
-        Error::InvalidVerifier,
-        Error::NotEnrolled,
-        Error::SessionInvalid,
-        Error::QrInvalid,
-        Error::QrExpired,
-        Error::RtInvalid,
-        Error::SecretInvalid,
-        Error::MaxAttempts,
-    ];
-
-    /// The stable code string of spec §0.1, e.g. `"DECRYPTION_FAILED"`.
-    ///
-    /// ```
-    /// assert_eq!(sealwright::Error::KidRotated.code(), "KID_ROTATED");
-    /// ```
-    pub const fn code(&self) -> &'static str {
-        match self {
-            Error::InvalidInput => "INVALID_INPUT",
-            Error::UnsupportedVersion => "UNSUPPORTED_VERSION",
-            Error::InvalidKey => "INVALID_KEY",
-            Error::LowOrderPoint => "LOW_ORDER_POINT",
-            Error::DecryptionFailed => "DECRYPTION_FAILED",
-            Error::BadSignature => "BAD_SIGNATURE",
-            Error::KeyRejected => "KEY_REJECTED",
-            Error::ValueTooLarge => "VALUE_TOO_LARGE",
-            Error::InvalidState => "INVALID_STATE",
-            Error::UnknownRecipient => "UNKNOWN_RECIPIENT",
-            Error::UnknownRelayKey => "UNKNOWN_RELAY_KEY",
-            Error::SealedInvalid => "SEALED_INVALID",
-            Error::AudienceMismatch => "AUDIENCE_MISMATCH",
-            Error::Stale => "STALE",
-            Error::Replay => "REPLAY",
-            Error::SessionExpired => "SESSION_EXPIRED",
-            Error::UnknownKid => "UNKNOWN_KID",
-            Error::KidRotated => "KID_ROTATED",
-            Error::InvalidShare => "INVALID_SHARE",
-            Error::GenerationMismatch => "GENERATION_MISMATCH",
-            Error::ShareMismatch => "SHARE_MISMATCH",
-            Error::WeakKdf => "WEAK_KDF",
-            Error::InvalidVerifier => "INVALID_VERIFIER",
-            Error::NotEnrolled => "NOT_ENROLLED",
-            Error::SessionInvalid => "SESSION_INVALID",
-            Error::QrInvalid => "QR_INVALID",
-            Error::QrExpired => "QR_EXPIRED",
-            Error::RtInvalid => "RT_INVALID",
-            Error::SecretInvalid => "SECRET_INVALID",
-            Error::MaxAttempts => "MAX_ATTEMPTS",
-        }
-    }
-
-    /// A short static description; never contains secret or input-derived text.
-    pub const fn message(&self) -> &'static str {
-        match self {
-            Error::InvalidInput => "malformed identifier, JSON, base64, length or field",
-            Error::UnsupportedVersion => "unknown version field or format byte",
-            Error::InvalidKey => "public key not on its curve, the identity, or wrongly encoded",
-            Error::LowOrderPoint => "X25519 exchange gave the all-zero result",
-            Error::DecryptionFailed => "Invalid password or corrupted data",
-            Error::BadSignature => "signature does not verify or is malformed",
-            Error::KeyRejected => "RSA key outside the allowed size, exponent or encoding",
-            Error::ValueTooLarge => "relay value over 1 MiB",
-            Error::InvalidState => "operation not allowed in the current state",
-            Error::UnknownRecipient => "JWS kid names no registered recipient",
-            Error::UnknownRelayKey => "sealed value names no known relay key",
-            Error::SealedInvalid => "sealed value is not a valid relay JWE",
-            Error::AudienceMismatch => "sealed value is bound to another recipient",
-            Error::Stale => "request time is outside the allowed window",
-            Error::Replay => "request id was already accepted",
-            Error::SessionExpired => "handshake session missing or expired",
-            Error::UnknownKid => "unknown key id for this device",
-            Error::KidRotated => "key id was already used by another request",
-            Error::InvalidShare => "invalid share",
-            Error::GenerationMismatch => "shares are of different generations",
-            Error::ShareMismatch => "shares do not give the wallet's address",
-            Error::WeakKdf => "KDF parameters below the enforced minimum",
-            Error::InvalidVerifier => "malformed master password verifier",
-            Error::NotEnrolled => "no enrollment record for this user",
-            Error::SessionInvalid => "attendance session invalid",
-            Error::QrInvalid => "QR payload invalid",
-            Error::QrExpired => "QR payload expired or already used",
-            Error::RtInvalid => "round trip outside the allowed window",
-            Error::SecretInvalid => "round secret does not match",
-            Error::MaxAttempts => "maximum attempts reached",
-        }
-    }
-
     /// The error with the given stable code, if any.
     ///
     /// ```
@@ -218,5 +142,47 @@ mod tests {
                 assert_ne!(a.code(), b.code());
             }
         }
+    }
+
+    #[test]
+    fn the_list_is_the_spec_table() {
+        // Spec §0.1, in its order.
+        let spec = [
+            "INVALID_INPUT",
+            "UNSUPPORTED_VERSION",
+            "INVALID_KEY",
+            "LOW_ORDER_POINT",
+            "DECRYPTION_FAILED",
+            "BAD_SIGNATURE",
+            "KEY_REJECTED",
+            "VALUE_TOO_LARGE",
+            "INVALID_STATE",
+            "CONFLICT",
+            "IN_PROGRESS",
+            "UNKNOWN_RECIPIENT",
+            "UNKNOWN_RELAY_KEY",
+            "SEALED_INVALID",
+            "AUDIENCE_MISMATCH",
+            "STALE",
+            "REPLAY",
+            "SESSION_EXPIRED",
+            "UNKNOWN_KID",
+            "KID_ROTATED",
+            "DEVICE_MISMATCH",
+            "INVALID_SHARE",
+            "GENERATION_MISMATCH",
+            "SHARE_MISMATCH",
+            "WEAK_KDF",
+            "INVALID_VERIFIER",
+            "NOT_ENROLLED",
+            "SESSION_INVALID",
+            "QR_INVALID",
+            "QR_EXPIRED",
+            "RT_INVALID",
+            "SECRET_INVALID",
+            "MAX_ATTEMPTS",
+        ];
+        let ours: alloc::vec::Vec<&str> = Error::ALL.iter().map(Error::code).collect();
+        assert_eq!(ours, spec);
     }
 }

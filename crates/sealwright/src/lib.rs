@@ -8,7 +8,7 @@
 //!
 //! | module | spec | what |
 //! |---|---|---|
-//! | [`relay`] | §1 | a server re-encrypts a sealed value to a recipient's RSA key (JOSE) |
+//! | [`relay`] | §1 | a server re-encrypts a sealed value to a recipient's RSA key, ES256-signed and bound to the request (JOSE) |
 //! | [`handshake`] | §2 | secp256k1 + X25519 ratchet with a new server key id per message |
 //! | [`shares`] | §3 | Ethereum key split 2-of-3, Argon2id envelopes, EIP-191 signing |
 //! | [`vault`] | §4 | legacy PBKDF2 records and the v2 password-vault key hierarchy |

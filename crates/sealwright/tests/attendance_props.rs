@@ -19,6 +19,7 @@ use sealwright::attendance::score::{Label, Status, score};
 use sealwright::attendance::totp::TotpCode;
 use sealwright::attendance::validate::{MetadataUpdate, open_response};
 use sealwright::attendance::{Config, base45};
+use sealwright::effect::StoredRecord;
 use sealwright::encoding::{b64_decode, b64_encode};
 use sealwright::secret::{SecretBytes, SecretKey32};
 
@@ -82,13 +83,20 @@ fn kind() -> impl Strategy<Value = Kind> {
     ]
 }
 
-/// The table of spec §5, written independently of the core.
-fn table(mean: f64, std: f64) -> u8 {
-    if std < 500.0 && mean > 800.0 && mean < 3000.0 {
+/// The table of spec §5 with its exact integer comparisons, written independently of the
+/// core (i128 is enough for the RTs generated here): `a < mean` is `a*N < S`, `mean < b` is
+/// `S < b*N`, `std < c` is `N*Q - S^2 < c^2*N^2`.
+fn table(rts: &[u64]) -> u8 {
+    let n = rts.len() as i128;
+    let s: i128 = rts.iter().map(|&x| i128::from(x)).sum();
+    let q: i128 = rts.iter().map(|&x| i128::from(x) * i128::from(x)).sum();
+    let var_n2 = n * q - s * s;
+    let rule = |c: i128, a: i128, b: i128| var_n2 < c * c * n * n && a * n < s && s < b * n;
+    if rule(500, 800, 3000) {
         95
-    } else if std < 1000.0 && mean > 500.0 && mean < 5000.0 {
+    } else if rule(1000, 500, 5000) {
         70
-    } else if std < 2000.0 && mean > 300.0 && mean < 8000.0 {
+    } else if rule(2000, 300, 8000) {
         50
     } else {
         20
@@ -160,12 +168,13 @@ proptest! {
         let a = score(&rts).unwrap();
         let b = score(&rts.clone()).unwrap();
         prop_assert_eq!(a, b);
-        let n = rts.len() as f64;
-        let mean = rts.iter().map(|&x| x as f64).sum::<f64>() / n;
-        let std = (rts.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n).sqrt();
-        prop_assert_eq!(a.mean, mean);
-        prop_assert_eq!(a.std, std);
-        prop_assert_eq!(a.certainty, table(mean, std));
+        // Display values: double(S) / double(N) and sqrt(double(N*Q - S^2) / double(N^2)).
+        let n = rts.len() as i128;
+        let sum: i128 = rts.iter().map(|&x| i128::from(x)).sum();
+        let q: i128 = rts.iter().map(|&x| i128::from(x) * i128::from(x)).sum();
+        prop_assert_eq!(a.mean, sum as f64 / n as f64);
+        prop_assert_eq!(a.std, ((n * q - sum * sum) as f64 / (n * n) as f64).sqrt());
+        prop_assert_eq!(a.certainty, table(&rts));
         let label = match a.certainty {
             95 => Label::Presente,
             70 => Label::ProbablePresente,
@@ -174,6 +183,23 @@ proptest! {
         };
         prop_assert_eq!(a.label, label);
         prop_assert_eq!(a.status, if a.certainty >= 70 { Status::Presente } else { Status::Ausente });
+    }
+
+    /// Any non-empty list of u64 RTs scores without panicking or overflowing: the display
+    /// mean lies between the smallest and largest RT and the display std is finite.
+    #[test]
+    fn score_is_total_on_u64(rts in prop::collection::vec(any::<u64>(), 1..64)) {
+        let a = score(&rts).unwrap();
+        let (min, max) = (*rts.iter().min().unwrap(), *rts.iter().max().unwrap());
+        // Up to a few roundings of the doubles (relative 1e-12 is far more than that).
+        let (lo, hi) = (min as f64 * (1.0 - 1e-12), max as f64 * (1.0 + 1e-12));
+        prop_assert!(lo <= a.mean && a.mean <= hi, "{:?}", a);
+        // The population std is at most half the spread.
+        let spread = (max - min) as f64;
+        prop_assert!(a.std.is_finite() && a.std >= 0.0 && a.std <= spread * (0.5 + 1e-12), "{:?}", a);
+        if rts.iter().all(|&x| x >= 8_000) {
+            prop_assert_eq!(a.label, Label::Ausente);
+        }
     }
 
     /// A flipped bit anywhere in the sealed QR bytes is an error for the student.

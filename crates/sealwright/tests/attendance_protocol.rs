@@ -16,9 +16,14 @@ use sealwright::attendance::round::*;
 use sealwright::attendance::session::*;
 use sealwright::attendance::totp::{Totp, TotpCode};
 use sealwright::attendance::validate::{MetadataUpdate, open_response};
-use sealwright::attendance::{Config, result_store_key, round_store_key};
+use sealwright::attendance::{
+    Config, enrollment_store_key, login_nonce_store_key, projector_store_key, result_store_key,
+    round_store_key, session_key_store_key,
+};
 use sealwright::crypto::{hkdf32, sha256};
-use sealwright::effect::{Effect, MemoryStore, StoreSealer};
+use sealwright::effect::{
+    Effect, MemoryStore, Op, StoreSealer, StoredRecord, key_tag, run_step, tag,
+};
 use sealwright::encoding::{Reader, hex_encode};
 use sealwright::secret::{SecretBytes, SecretKey32};
 
@@ -30,7 +35,7 @@ fn rng() -> ChaCha20Rng {
 }
 
 fn login(user: &str, rng: &mut ChaCha20Rng) -> (SessionKeys, SessionKeys) {
-    let (nonce, _) = LoginNonce::issue(&Config::default(), rng);
+    let nonce = LoginNonce(enrollment_challenge(rng));
     let client = ClientLogin::start(user, nonce, rng).unwrap();
     let server = server_login(user, &nonce, &client.client_public(), rng).unwrap();
     (client.finish(&server.server_public).unwrap(), server.keys)
@@ -89,41 +94,116 @@ fn login_sides_agree_and_keys_follow_the_spec() {
     );
 }
 
+fn sealer() -> StoreSealer {
+    StoreSealer::new(&SecretKey32::new([1; 32])).unwrap()
+}
+
 #[test]
-fn login_effects_spend_the_nonce_and_store_the_sealed_key() {
+fn login_steps_spend_the_nonce_once_and_store_the_sealed_key() {
     let mut rng = rng();
     let config = Config::default();
-    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
-    let (nonce, put) = LoginNonce::issue(&config, &mut rng);
-    let mut store = MemoryStore::new();
-    store.apply(&put, T0);
-    let key = format!("sw:v1:att:login:{}", hex_encode(&nonce.0));
+    let sealer = sealer();
+    let store = MemoryStore::new();
+    let issued = issue_login_nonce("alumno-1", &sealer, &config, T0, &mut rng).unwrap();
+    let nonce = issued.output;
+    let key = login_nonce_store_key("alumno-1", &nonce);
+    assert_eq!(
+        key,
+        format!(
+            "sw:v1:att:{}:login:{}",
+            tag("alumno-1"),
+            hex_encode(&nonce.0)
+        )
+    );
+    assert_eq!(issued.effects.len(), 1);
+    assert_eq!(issued.effects[0].op.name(), "put_if_absent");
+    assert_eq!(issued.effects[0].ttl_seconds(), Some(300));
+    store.commit(&issued.effects, T0).unwrap();
+    let stored = store.get(&key, T0).unwrap();
+    assert_eq!(
+        LoginNonceRecord::open(&sealer, &key, &stored).unwrap(),
+        LoginNonceRecord {
+            user_id: "alumno-1".into(),
+            issued_at_ms: T0
+        }
+    );
     assert!(store.get(&key, T0 + 299_999).is_some());
     assert!(store.get(&key, T0 + 300_000).is_none());
+
     let client = ClientLogin::start("alumno-1", nonce, &mut rng).unwrap();
-    let server = server_login("alumno-1", &nonce, &client.client_public(), &mut rng).unwrap();
-    let effects = server.effects(&nonce, &sealer, &config, &mut rng).unwrap();
-    store.apply_all(&effects, T0);
-    assert!(store.get(&key, T0).is_none(), "nonce spent");
-    match &effects[1] {
-        Effect::Put {
+    let c = client.client_public();
+    let load = |k: &str| store.get(k, T0);
+    // Another user cannot log in with this nonce (under their tag there is no record).
+    assert_eq!(
+        sealwright::attendance::login("alumno-2", &nonce, &c, &load, &sealer, &config, &mut rng)
+            .unwrap_err(),
+        Error::SessionInvalid
+    );
+    let step =
+        sealwright::attendance::login("alumno-1", &nonce, &c, &load, &sealer, &config, &mut rng)
+            .unwrap();
+    assert_eq!(step.effects.len(), 2);
+    assert_eq!(
+        step.effects[0],
+        Effect::delete_if_equal(key.clone(), stored)
+    );
+    match &step.effects[1] {
+        Effect {
             key,
-            value,
-            ttl_seconds,
+            op: Op::Put { value, ttl_seconds },
+            ..
         } => {
             assert_eq!(*ttl_seconds, Some(7_200));
+            assert_eq!(*key, session_key_store_key("alumno-1"));
             assert!(
                 !value
                     .windows(32)
-                    .any(|w| w == server.keys.session_key().expose())
+                    .any(|w| w == step.output.keys.session_key().expose())
             );
             let back = SessionKeys::open_stored(&sealer, "alumno-1", value).unwrap();
-            assert_eq!(back.session_key(), server.keys.session_key());
-            assert!(key.starts_with("sw:v1:att:skey:"));
+            assert_eq!(back.session_key(), step.output.keys.session_key());
             assert!(SessionKeys::open_stored(&sealer, "alumno-2", value).is_err());
         }
         other => panic!("{other:?}"),
     }
+    let keys = client.finish(&step.output.server_public).unwrap();
+    assert_eq!(keys.session_key(), step.output.keys.session_key());
+    store.commit(&step.effects, T0).unwrap();
+    assert!(store.get(&key, T0).is_none(), "nonce spent");
+    // The same nonce again: the record is gone.
+    let client = ClientLogin::start("alumno-1", nonce, &mut rng).unwrap();
+    let again = run_step(&store, T0, |load| {
+        sealwright::attendance::login(
+            "alumno-1",
+            &nonce,
+            &client.client_public(),
+            load,
+            &sealer,
+            &config,
+            &mut rng,
+        )
+    });
+    assert_eq!(again.unwrap_err(), Error::SessionInvalid);
+    // The step computed before the first commit cannot commit any more.
+    assert_eq!(store.commit(&step.effects, T0), Err(Error::Conflict));
+    // A nonce past its TTL does not log in either.
+    let late = run_step(&store, T0, |_| {
+        issue_login_nonce("alumno-1", &sealer, &config, T0, &mut rng)
+    })
+    .unwrap();
+    let client = ClientLogin::start("alumno-1", late, &mut rng).unwrap();
+    let expired = run_step(&store, T0 + 300_000, |load| {
+        sealwright::attendance::login(
+            "alumno-1",
+            &late,
+            &client.client_public(),
+            load,
+            &sealer,
+            &config,
+            &mut rng,
+        )
+    });
+    assert_eq!(expired.unwrap_err(), Error::SessionInvalid);
 }
 
 #[test]
@@ -132,42 +212,57 @@ fn enrollment_record_and_not_enrolled() {
     let cred = [0xc1; 20];
     let aaguid = [0xaa; 16];
     let cose = b"\xa5\x01\x02\x03\x26cose";
-    let rec = EnrollmentRecord::new(&cred, cose, aaguid, 7).unwrap();
+    let rec = EnrollmentRecord::new("alumno-1", &cred, cose, aaguid, 7).unwrap();
     let mut pre = b"sealwright/v1/device".to_vec();
     pre.extend_from_slice(&[0, 20]);
     pre.extend_from_slice(&cred);
     pre.extend_from_slice(&aaguid);
     pre.extend_from_slice(cose);
     assert_eq!(rec.device_fingerprint(), &sha256(&pre));
+    assert_eq!(rec.user_id(), "alumno-1");
     let bytes = rec.to_bytes().unwrap();
-    assert_eq!(bytes[0], 0x01);
-    assert_eq!(EnrollmentRecord::from_bytes(&bytes).unwrap(), rec);
-    let mut bad = bytes.clone();
+    assert_eq!(bytes.expose()[0], 0x02);
+    assert_eq!(&bytes.expose()[1..11], b"\x00\x08alumno-1");
+    assert_eq!(EnrollmentRecord::from_bytes(bytes.expose()).unwrap(), rec);
+    let mut bad = bytes.expose().to_vec();
     *bad.last_mut().unwrap() ^= 1;
     assert_eq!(
         EnrollmentRecord::from_bytes(&bad).unwrap_err(),
         Error::InvalidInput
     );
-    bad = bytes.clone();
-    bad[0] = 2;
+    bad = bytes.expose().to_vec();
+    bad[0] = 1;
     assert_eq!(
         EnrollmentRecord::from_bytes(&bad).unwrap_err(),
         Error::UnsupportedVersion
     );
-    assert!(EnrollmentRecord::new(&[1; 15], cose, aaguid, 0).is_err());
-    assert!(EnrollmentRecord::new(&[1; 1024], cose, aaguid, 0).is_err());
-    assert!(EnrollmentRecord::new(&cred, b"", aaguid, 0).is_err());
-    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
-    let effect = rec.store_effect(&sealer, "alumno-1", &mut rng).unwrap();
-    let Effect::Put { value, .. } = &effect else {
+    assert!(EnrollmentRecord::new("u", &[1; 15], cose, aaguid, 0).is_err());
+    assert!(EnrollmentRecord::new("u", &[1; 1024], cose, aaguid, 0).is_err());
+    assert!(EnrollmentRecord::new("u", &cred, b"", aaguid, 0).is_err());
+    assert!(EnrollmentRecord::new("", &cred, cose, aaguid, 0).is_err());
+    let sealer = sealer();
+    let step = rec.enroll(&sealer, &mut rng).unwrap();
+    let Effect {
+        key,
+        op: Op::Put { value, ttl_seconds },
+        ..
+    } = &step.effects[0]
+    else {
         panic!()
     };
+    assert_eq!(*key, enrollment_store_key("alumno-1"));
+    assert_eq!(*key, format!("sw:v1:att:{}:enroll", tag("alumno-1")));
+    assert_eq!(*ttl_seconds, None);
+    assert_eq!(EnrollmentRecord::open(&sealer, key, value).unwrap(), rec);
     assert_eq!(
-        EnrollmentRecord::open_stored(&sealer, "alumno-1", value).unwrap(),
-        rec
+        require_enrollment(None, "alumno-1").unwrap_err(),
+        Error::NotEnrolled
     );
-    assert_eq!(require_enrollment(None).unwrap_err(), Error::NotEnrolled);
-    assert!(require_enrollment(Some(&rec)).is_ok());
+    assert_eq!(
+        require_enrollment(Some(&rec), "alumno-2").unwrap_err(),
+        Error::NotEnrolled
+    );
+    assert!(require_enrollment(Some(&rec), "alumno-1").is_ok());
     assert_eq!(enrollment_challenge(&mut rng).len(), 32);
 }
 
@@ -417,9 +512,11 @@ fn store_records_round_trip_and_reject_defects() {
         nonce: SecretBytes::new([9; 16]),
         attempts: 2,
         used: true,
+        rts_ms: vec![1_200, 1_300],
     };
-    let bytes = meta.to_bytes();
-    assert_eq!(bytes.len(), 27);
+    let bytes = meta.to_bytes().unwrap();
+    assert_eq!(bytes.expose().len(), 28 + 16);
+    assert_eq!(bytes.expose()[0], 2);
     assert_eq!(RoundMetadata::from_bytes(bytes.expose()).unwrap(), meta);
     let mut b = bytes.expose().to_vec();
     b[26] = 2;
@@ -427,159 +524,241 @@ fn store_records_round_trip_and_reject_defects() {
         RoundMetadata::from_bytes(&b).unwrap_err(),
         Error::InvalidInput
     );
-    b[0] = 0;
+    b[0] = 1;
     assert_eq!(
         RoundMetadata::from_bytes(&b).unwrap_err(),
         Error::UnsupportedVersion
     );
-    assert!(RoundMetadata::from_bytes(&bytes.expose()[..26]).is_err());
+    assert!(RoundMetadata::from_bytes(&bytes.expose()[..43]).is_err());
     let r = AttendanceResult {
         kind: ResultKind::Scored,
         rts_ms: vec![1200, 1500, 1800],
     };
     let rb = r.to_bytes().unwrap();
-    assert_eq!(AttendanceResult::from_bytes(&rb).unwrap(), r);
-    let mut bad = rb.clone();
+    assert_eq!(AttendanceResult::from_bytes(rb.expose()).unwrap(), r);
+    let mut bad = rb.expose().to_vec();
     let n = bad.len();
     bad[n - 2] = 70; // certainty inconsistent with the RTs
     assert!(AttendanceResult::from_bytes(&bad).is_err());
+    // The projector record.
+    let mut p = Projector::new(10);
+    p.insert(pid("alice", 1), "SW1:AB".into(), T0);
+    p.insert(pid("bob", 2), "SW1:CD".into(), T0 + 5);
+    p.show(&pid("alice", 1), T0 + 500).unwrap();
+    let pb = p.to_bytes().unwrap();
+    assert_eq!(Projector::from_bytes(pb.expose()).unwrap(), p);
+    let mut dup = pb.expose().to_vec();
+    dup[8] = 3; // three payloads announced, two present
+    assert!(Projector::from_bytes(&dup).is_err());
+    dup[8] = 0xff;
+    assert!(Projector::from_bytes(&dup).is_err());
+    // Store keys: tag(userId) for a student's records, tag(sessionId) for the projector.
+    assert_eq!(
+        round_store_key(SID, "alice", 3),
+        format!(
+            "sw:v1:att:{}:round:{}:3",
+            tag("alice"),
+            hex_encode(SID.as_bytes())
+        )
+    );
+    assert_eq!(
+        result_store_key(SID, "alice"),
+        format!(
+            "sw:v1:att:{}:result:{}",
+            tag("alice"),
+            hex_encode(SID.as_bytes())
+        )
+    );
+    assert_eq!(
+        session_key_store_key("alice"),
+        format!("sw:v1:att:{}:skey", tag("alice"))
+    );
+    assert_eq!(
+        projector_store_key(SID),
+        format!("sw:v1:att:{}:projector", tag(SID))
+    );
+}
+
+fn pid(user: &str, round: u32) -> PayloadId {
+    PayloadId {
+        user_id: user.into(),
+        round,
+    }
 }
 
 fn open_put(sealer: &StoreSealer, e: &Effect) -> (String, Vec<u8>, Option<u64>) {
-    match e {
-        Effect::Put {
-            key,
-            value,
-            ttl_seconds,
-        } => (
-            key.clone(),
-            sealer.open(key, value).unwrap().expose().to_vec(),
-            *ttl_seconds,
-        ),
-        other => panic!("{other:?}"),
-    }
+    (
+        e.key.clone(),
+        sealer
+            .open(&e.key, e.value().unwrap())
+            .unwrap()
+            .expose()
+            .to_vec(),
+        e.ttl_seconds(),
+    )
 }
 
-/// A class session with a fixed sealer, and an enrollment record to register with.
-fn class_with(config: Config) -> (StoreSealer, ClassSession, EnrollmentRecord) {
-    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
-    let class = ClassSession::new(SID, server_secret(), sealer.clone(), config).unwrap();
-    let enrolled = EnrollmentRecord::new(&[4; 16], b"cose", [0; 16], 0).unwrap();
-    (sealer, class, enrolled)
+/// A class session over a fresh store, with `users` enrolled and logged in through the steps;
+/// returns the students' device keys.
+fn class_with(
+    config: Config,
+    users: &[&str],
+    rng: &mut ChaCha20Rng,
+) -> (ClassSession, MemoryStore, Vec<SessionKeys>) {
+    let sealer = sealer();
+    let store = MemoryStore::new();
+    let mut devices = Vec::new();
+    for (i, user) in users.iter().enumerate() {
+        let enrollment = EnrollmentRecord::new(user, &[i as u8; 16], b"cose", [0; 16], 0).unwrap();
+        store
+            .commit(&enrollment.enroll(&sealer, rng).unwrap().effects, T0)
+            .unwrap();
+        devices.push(login_through_store(&store, &sealer, &config, user, rng));
+    }
+    let class = ClassSession::new(SID, server_secret(), sealer, config).unwrap();
+    (class, store, devices)
+}
+
+fn login_through_store(
+    store: &MemoryStore,
+    sealer: &StoreSealer,
+    config: &Config,
+    user: &str,
+    rng: &mut ChaCha20Rng,
+) -> SessionKeys {
+    let nonce = run_step(store, T0, |_| {
+        issue_login_nonce(user, sealer, config, T0, rng)
+    })
+    .unwrap();
+    let client = ClientLogin::start(user, nonce, rng).unwrap();
+    let c = client.client_public();
+    let server = run_step(store, T0, |load| {
+        sealwright::attendance::login(user, &nonce, &c, load, sealer, config, rng)
+    })
+    .unwrap();
+    client.finish(&server.server_public).unwrap()
 }
 
 #[test]
-fn class_session_effects_and_results() {
+fn class_session_steps_and_results() {
     let mut rng = rng();
-    let (sealer, mut class, enrolled) = class_with(Config::default());
-    let (alice, alice_srv) = login("alice", &mut rng);
-    let (_, bob_srv) = login("bob", &mut rng);
+    let (class, store, devices) = class_with(Config::default(), &["alice", "bob"], &mut rng);
+    let alice = &devices[0];
+    let sealer = sealer();
+    let steps = class.on(&store);
+    // Registration needs the student's own enrollment and a login.
+    let (_, carol) = login("carol", &mut rng);
     assert_eq!(
-        class
-            .register(None, bob_srv.clone(), T0, &mut rng)
-            .unwrap_err(),
+        steps.register("carol", T0, &mut rng).unwrap_err(),
         Error::NotEnrolled
     );
-    let effects = class
-        .register(Some(&enrolled), alice_srv.clone(), T0, &mut rng)
+    // Bob's enrollment record sealed under Carol's key names Bob: NOT_ENROLLED.
+    let bobs = EnrollmentRecord::new("bob", &[1; 16], b"cose", [0; 16], 0).unwrap();
+    store
+        .commit(
+            &[bobs
+                .put(&sealer, enrollment_store_key("carol"), None, &mut rng)
+                .unwrap()],
+            T0,
+        )
         .unwrap();
     assert_eq!(
-        class
-            .register(Some(&enrolled), alice_srv, T0, &mut rng)
-            .unwrap_err(),
+        steps.register("carol", T0, &mut rng).unwrap_err(),
+        Error::NotEnrolled
+    );
+    let _ = carol;
+    let step = class
+        .register("alice", &|k: &str| store.get(k, T0), T0, &mut rng)
+        .unwrap();
+    let (key, value, ttl) = open_put(&sealer, &step.effects[0]);
+    assert_eq!(step.effects[0].op.name(), "put_if_absent");
+    assert_eq!(key, round_store_key(SID, "alice", 1));
+    assert_eq!(ttl, Some(120));
+    assert_eq!(value[0], 2);
+    store.commit(&step.effects, T0).unwrap();
+    assert_eq!(
+        steps.register("alice", T0, &mut rng).unwrap_err(),
         Error::InvalidState
     );
-    let (key, value, ttl) = open_put(&sealer, &effects[0]);
-    assert_eq!(key, round_store_key(SID, "alice", 1).unwrap());
-    assert!(key.starts_with("sw:v1:att:round:"));
-    assert_eq!(ttl, Some(120));
-    assert_eq!(value[0], 1);
-    let mut store = MemoryStore::new();
-    store.apply_all(&effects, T0);
+    let mut inbox = vec![step.output];
     let mut now = T0;
     for r in 1..=3u32 {
         now += 5_000;
-        let frame = class.frame(now, &mut rng).unwrap().unwrap().frame;
-        assert_eq!(
-            frame.id,
-            PayloadId {
-                user_id: "alice".into(),
-                round: r
-            }
-        );
-        let qr = try_qr(&alice, &frame.qr_text).unwrap();
+        let frame = steps.frame(&inbox, now, &mut rng).unwrap().frame.unwrap();
+        inbox.clear();
+        assert_eq!(frame.id, pid("alice", r));
+        let qr = try_qr(alice, &frame.qr_text).unwrap();
         now += 1_000 + u64::from(r) * 100;
-        let got = class.receive(
-            &respond(&alice, &qr, now, &mut rng)
-                .unwrap()
-                .to_json()
-                .unwrap(),
-            now,
-            &mut rng,
+        let json = respond(alice, &qr, now, &mut rng)
+            .unwrap()
+            .to_json()
+            .unwrap();
+        let answered = steps.receive(&json, now, &mut rng).unwrap();
+        assert_eq!(
+            (answered.round, answered.rt_ms),
+            (r, 1_000 + u64::from(r) * 100)
         );
-        let (rt, progress) = got.outcome.unwrap();
-        assert_eq!(rt, 1_000 + u64::from(r) * 100);
-        store.apply_all(&got.effects, now);
-        // Round r marked used in the store.
-        let used = sealer
-            .open(
-                &round_store_key(SID, "alice", r).unwrap(),
-                store
-                    .get(&round_store_key(SID, "alice", r).unwrap(), now)
-                    .unwrap(),
-            )
-            .unwrap();
-        assert!(RoundMetadata::from_bytes(used.expose()).unwrap().used);
-        if r < 3 {
-            assert_eq!(progress, Progress::NextRound(r + 1));
-        } else {
-            let Progress::Finished(score) = progress else {
-                panic!()
-            };
-            assert_eq!(score.certainty, 95);
-            let stored = store
-                .get(&result_store_key(SID, "alice").unwrap(), now)
-                .unwrap();
-            let result = AttendanceResult::from_bytes(
-                sealer
-                    .open(&result_store_key(SID, "alice").unwrap(), stored)
+        // Round r is marked used in the store, with the RTs so far.
+        let key = round_store_key(SID, "alice", r);
+        let used = RoundMetadata::open(&sealer, &key, &store.get(&key, now).unwrap()).unwrap();
+        assert!(used.used);
+        assert_eq!(used.rts_ms.len(), r as usize);
+        // The same response again: a used round.
+        assert_eq!(
+            steps.receive(&json, now + 10, &mut rng).unwrap_err(),
+            Error::QrExpired
+        );
+        match answered.progress {
+            Progress::NextRound(next) => {
+                assert_eq!(next.id, pid("alice", r + 1));
+                assert_eq!(
+                    steps.state("alice", now).unwrap(),
+                    Some(AttendanceState::InProgress { round: r + 1 })
+                );
+                inbox.push(next);
+            }
+            Progress::Finished(score) => {
+                assert_eq!(r, 3);
+                assert_eq!(score.certainty, 95);
+                let result = class
+                    .result("alice", &|k: &str| store.get(k, now))
                     .unwrap()
-                    .expose(),
-            )
-            .unwrap();
-            assert_eq!(
-                result,
-                AttendanceResult {
-                    kind: ResultKind::Scored,
-                    rts_ms: vec![1_100, 1_200, 1_300]
-                }
-            );
+                    .unwrap();
+                assert_eq!(
+                    result,
+                    AttendanceResult {
+                        kind: ResultKind::Scored,
+                        rts_ms: vec![1_100, 1_200, 1_300]
+                    }
+                );
+            }
         }
     }
     assert!(matches!(
-        class.state("alice"),
+        steps.state("alice", now).unwrap(),
         Some(AttendanceState::Finished(_))
     ));
-    assert!(
-        class.frame(now, &mut rng).unwrap().is_none(),
-        "nothing live"
-    );
-    // Envelope for another class session, unknown student, bad JSON.
+    // The answered round leaves the projector at the next frame.
+    let p = steps.frame(&[], now + 500, &mut rng).unwrap();
+    assert_eq!((p.frame, p.removed), (None, vec![pid("alice", 3)]));
+    assert!(steps.projector(now).unwrap().is_empty());
     assert_eq!(
-        class.receive("{", now, &mut rng).outcome.unwrap_err(),
+        steps.issue("alice", 1, now, &mut rng).unwrap_err(),
+        Error::InvalidState
+    );
+    // Bad JSON, an unknown student, another class session.
+    assert_eq!(
+        steps.receive("{", now, &mut rng).unwrap_err(),
         Error::InvalidInput
     );
-    let foreign = r#"{"userId":"carol","sessionId":"cs101:2026-01-12","response":"AAAA"}"#;
+    let foreign = r#"{"userId":"dave","sessionId":"cs101:2026-01-12","response":"AAAA"}"#;
     assert_eq!(
-        class.receive(foreign, now, &mut rng).outcome.unwrap_err(),
+        steps.receive(foreign, now, &mut rng).unwrap_err(),
         Error::SessionInvalid
     );
     let other_session = r#"{"userId":"alice","sessionId":"other","response":"AAAA"}"#;
     assert_eq!(
-        class
-            .receive(other_session, now, &mut rng)
-            .outcome
-            .unwrap_err(),
+        steps.receive(other_session, now, &mut rng).unwrap_err(),
         Error::SessionInvalid
     );
 }
@@ -587,55 +766,62 @@ fn class_session_effects_and_results() {
 #[test]
 fn class_session_max_attempts_and_close() {
     let mut rng = rng();
-    let (sealer, mut class, enrolled) = class_with(Config {
+    let config = Config {
         max_displays: 2,
         ..Config::default()
-    });
-    let (alice, alice_srv) = login("alice", &mut rng);
-    let (_, bob_srv) = login("bob", &mut rng);
-    class
-        .register(Some(&enrolled), alice_srv, T0, &mut rng)
-        .unwrap();
-    class
-        .register(Some(&enrolled), bob_srv, T0, &mut rng)
-        .unwrap();
+    };
+    let (class, store, devices) = class_with(config, &["alice", "bob"], &mut rng);
+    let alice = &devices[0];
+    let sealer = sealer();
+    let steps = class.on(&store);
+    let mut inbox = vec![
+        steps.register("alice", T0, &mut rng).unwrap(),
+        steps.register("bob", T0, &mut rng).unwrap(),
+    ];
     // Show frames until Alice's QR appears; Bob never answers.
     let mut now = T0;
     let mut alice_qr = None;
     let mut notices = Vec::new();
     for _ in 0..40 {
         now += 500;
-        let f = class.frame(now, &mut rng).unwrap().unwrap().frame;
+        let f = steps.frame(&inbox, now, &mut rng).unwrap().frame.unwrap();
+        inbox.clear();
         notices.extend(f.not_captured.clone());
         if f.id.user_id == "alice" && alice_qr.is_none() {
-            alice_qr = Some(try_qr(&alice, &f.qr_text).unwrap());
+            alice_qr = Some(try_qr(alice, &f.qr_text).unwrap());
         }
     }
     assert_eq!(notices.len(), 2, "one notice per payload: {notices:?}");
-    assert!(class.not_captured("bob"));
+    let projector = steps.projector(now).unwrap();
+    assert!(projector.notified(&pid("bob", 1)));
     // Three responses with a wrong nonce: the third returns MAX_ATTEMPTS and deletes.
     let qr = alice_qr.unwrap();
-    let shown_last = *class
-        .projector()
-        .shown_at(&PayloadId {
-            user_id: "alice".into(),
-            round: 1,
-        })
-        .last()
-        .unwrap();
+    let shown_last = *projector.shown_at(&pid("alice", 1)).last().unwrap();
     let received = shown_last + 1_000;
-    let mut pt = ResponsePlaintext::answer(&alice, &qr, received);
+    let mut pt = ResponsePlaintext::answer(alice, &qr, received);
     pt.nonce = SecretBytes::new([0; 16]);
-    let bad = pt.seal(&alice, &mut rng).unwrap().to_json().unwrap();
-    let codes: Vec<Error> = (0..3).map(|_| class.receive(&bad, received, &mut rng)).map(|r| {
-        if r.outcome == Err(Error::MaxAttempts) {
-            assert!(r.effects.iter().any(|e| matches!(e, Effect::Delete { key } if *key == round_store_key(SID, "alice", 1).unwrap())));
-            let (key, value, _) = open_put(&sealer, r.effects.last().unwrap());
-            assert_eq!(key, result_store_key(SID, "alice").unwrap());
-            assert_eq!(AttendanceResult::from_bytes(&value).unwrap().kind, ResultKind::MaxAttempts);
+    let bad = pt.seal(alice, &mut rng).unwrap();
+    let load = |k: &str| store.get(k, received);
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let step = class.validate(&bad, &load, received, &mut rng).unwrap();
+        if step.output.result == Err(Error::MaxAttempts) {
+            let round_key = round_store_key(SID, "alice", 1);
+            assert_eq!(step.effects[0].op.name(), "delete_if_equal");
+            assert_eq!(step.effects[0].key, round_key);
+            let (key, value, _) = open_put(&sealer, &step.effects[1]);
+            assert_eq!(key, result_store_key(SID, "alice"));
+            assert_eq!(
+                AttendanceResult::from_bytes(&value).unwrap().kind,
+                ResultKind::MaxAttempts
+            );
+        } else {
+            assert_eq!(step.effects.len(), 1);
+            assert_eq!(step.effects[0].op.name(), "put_if_equal");
         }
-        r.outcome.unwrap_err()
-    }).collect();
+        store.commit(&step.effects, received).unwrap();
+        codes.push(step.output.result.unwrap_err());
+    }
     assert_eq!(
         codes,
         [
@@ -645,73 +831,231 @@ fn class_session_max_attempts_and_close() {
         ]
     );
     assert_eq!(
-        class.state("alice"),
-        Some(&AttendanceState::Failed(Error::MaxAttempts))
+        steps.state("alice", received).unwrap(),
+        Some(AttendanceState::Failed(Error::MaxAttempts))
     );
-    // Even an honest answer is now QR_EXPIRED.
-    let honest = respond(&alice, &qr, received, &mut rng)
-        .unwrap()
-        .to_json()
-        .unwrap();
+    // Even an honest answer is now QR_EXPIRED, and nothing is written.
+    let honest = respond(alice, &qr, received, &mut rng).unwrap();
+    let step = class.validate(&honest, &load, received, &mut rng).unwrap();
     assert_eq!(
-        class
-            .receive(&honest, received, &mut rng)
-            .outcome
-            .unwrap_err(),
-        Error::QrExpired
+        (step.output.result.unwrap_err(), step.effects.len()),
+        (Error::QrExpired, 0)
     );
-    // Closing gives Bob a NOT_CAPTURED result.
-    let effects = class.close(&mut rng).unwrap();
-    let (_, value, _) = open_put(&sealer, effects.last().unwrap());
+    // Closing gives Bob a NOT_CAPTURED result; Alice's deleted round is skipped.
+    let closed = steps.close(received, &mut rng).unwrap();
+    assert_eq!(closed.len(), 1);
     assert_eq!(
-        AttendanceResult::from_bytes(&value).unwrap().kind,
-        ResultKind::NotCaptured
+        (closed[0].0.clone(), closed[0].1.kind),
+        (pid("bob", 1), ResultKind::NotCaptured)
     );
     assert_eq!(
-        class.state("bob"),
-        Some(&AttendanceState::Closed { not_captured: true })
+        steps.state("bob", received).unwrap(),
+        Some(AttendanceState::Closed { not_captured: true })
     );
 }
 
 #[test]
 fn stale_payload_is_reissued_with_attempts_kept() {
     let mut rng = rng();
-    let (_, mut class, enrolled) = class_with(Config::default());
-    let (alice, alice_srv) = login("alice", &mut rng);
-    class
-        .register(Some(&enrolled), alice_srv, T0, &mut rng)
+    let (class, store, devices) = class_with(Config::default(), &["alice"], &mut rng);
+    let alice = &devices[0];
+    let steps = class.on(&store);
+    let first = steps.register("alice", T0, &mut rng).unwrap();
+    let shown = steps
+        .frame(&[first], T0 + 1_000, &mut rng)
+        .unwrap()
+        .frame
         .unwrap();
-    let first = class.frame(T0 + 1_000, &mut rng).unwrap().unwrap();
-    assert!(first.effects.is_empty());
-    let old = try_qr(&alice, &first.frame.qr_text).unwrap();
-    let later = class.frame(T0 + 130_000, &mut rng).unwrap().unwrap();
-    assert_eq!(later.effects.len(), 1, "re-issued");
-    let new = try_qr(&alice, &later.frame.qr_text).unwrap();
-    assert_eq!((new.round, new.issued_at_ms), (1, T0 + 130_000));
+    let old = try_qr(alice, &shown.qr_text).unwrap();
+    // One failed attempt on the first QR.
+    let mut pt = ResponsePlaintext::answer(alice, &old, T0 + 2_500);
+    pt.nonce = SecretBytes::new([3; 16]);
+    let bad = pt.seal(alice, &mut rng).unwrap().to_json().unwrap();
+    assert_eq!(
+        steps.receive(&bad, T0 + 2_500, &mut rng).unwrap_err(),
+        Error::SecretInvalid
+    );
+    // The bare frame step does not show a stale payload: it reports it.
+    let bare = class
+        .frame(
+            &[],
+            &|k: &str| store.get(k, T0 + 106_000),
+            T0 + 106_000,
+            &mut rng,
+        )
+        .unwrap();
+    assert_eq!(
+        (bare.output.frame.clone(), bare.output.stale.clone()),
+        (None, vec![pid("alice", 1)])
+    );
+    // Through OnStore the frame re-issues it first.
+    let later = steps
+        .frame(&[], T0 + 110_000, &mut rng)
+        .unwrap()
+        .frame
+        .unwrap();
+    let new = try_qr(alice, &later.qr_text).unwrap();
+    assert_eq!((new.round, new.issued_at_ms), (1, T0 + 110_000));
     assert_ne!(new.nonce, old.nonce);
-    assert_eq!(later.frame.displays, 2);
-    // The old QR no longer validates; the new one does.
-    let stale = respond(&alice, &old, T0 + 131_500, &mut rng)
+    assert_eq!(later.displays, 2);
+    let key = round_store_key(SID, "alice", 1);
+    let meta = RoundMetadata::open(
+        class.sealer(),
+        &key,
+        &store.get(&key, T0 + 110_000).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(meta.attempts, 1, "attempts kept across the re-issue");
+    // The old QR no longer validates (TOTPs of the new issue time); the new one does, and
+    // its RT counts only the new QR's projections.
+    let stale = respond(alice, &old, T0 + 111_500, &mut rng)
         .unwrap()
         .to_json()
         .unwrap();
     assert_eq!(
-        class
-            .receive(&stale, T0 + 131_500, &mut rng)
-            .outcome
-            .unwrap_err(),
+        steps.receive(&stale, T0 + 111_500, &mut rng).unwrap_err(),
         Error::QrInvalid
     );
-    let fresh = respond(&alice, &new, T0 + 131_600, &mut rng)
+    let fresh = respond(alice, &new, T0 + 111_600, &mut rng)
         .unwrap()
         .to_json()
         .unwrap();
-    assert!(
-        class
-            .receive(&fresh, T0 + 131_600, &mut rng)
-            .outcome
-            .is_ok()
+    assert_eq!(
+        steps.receive(&fresh, T0 + 111_600, &mut rng).unwrap().rt_ms,
+        1_600
     );
+}
+
+#[test]
+fn each_step_writes_one_hash_tag() {
+    let mut rng = rng();
+    let config = Config::default();
+    let (class, store, _devices) = class_with(config, &["alice", "bob"], &mut rng);
+    let sealer = sealer();
+    let mut steps: Vec<(String, Vec<Effect>)> = Vec::new();
+    let user_tag = tag("alice");
+    let mut check = |name: &str, effects: &[Effect], expected: &str| {
+        assert!(!effects.is_empty(), "{name} writes");
+        for e in effects {
+            assert_eq!(key_tag(&e.key), Some(expected), "{name}: {}", e.key);
+        }
+        steps.push((name.into(), effects.to_vec()));
+    };
+    let issued = issue_login_nonce("alice", &sealer, &config, T0, &mut rng).unwrap();
+    check("issue_login_nonce", &issued.effects, &user_tag);
+    store.commit(&issued.effects, T0).unwrap();
+    let client = ClientLogin::start("alice", issued.output, &mut rng).unwrap();
+    let load = |k: &str| store.get(k, T0);
+    let login_step = sealwright::attendance::login(
+        "alice",
+        &issued.output,
+        &client.client_public(),
+        &load,
+        &sealer,
+        &config,
+        &mut rng,
+    )
+    .unwrap();
+    check("login", &login_step.effects, &user_tag);
+    store.commit(&login_step.effects, T0).unwrap();
+    let alice = client.finish(&login_step.output.server_public).unwrap();
+    let enroll = EnrollmentRecord::new("alice", &[9; 16], b"cose", [0; 16], 0).unwrap();
+    check(
+        "enroll",
+        &enroll.enroll(&sealer, &mut rng).unwrap().effects,
+        &user_tag,
+    );
+    let reg = class
+        .register("alice", &|k: &str| store.get(k, T0), T0, &mut rng)
+        .unwrap();
+    check("register", &reg.effects, &user_tag);
+    store.commit(&reg.effects, T0).unwrap();
+    let bob = class.on(&store).register("bob", T0, &mut rng).unwrap();
+    let frame = class
+        .frame(
+            &[reg.output.clone(), bob],
+            &|k: &str| store.get(k, T0 + 500),
+            T0 + 500,
+            &mut rng,
+        )
+        .unwrap();
+    check("frame", &frame.effects, &tag(SID));
+    store.commit(&frame.effects, T0 + 500).unwrap();
+    let reissue = class
+        .issue(
+            "alice",
+            1,
+            &|k: &str| store.get(k, T0 + 600),
+            T0 + 600,
+            &mut rng,
+        )
+        .unwrap();
+    check("issue", &reissue.effects, &user_tag);
+    store.commit(&reissue.effects, T0 + 600).unwrap();
+    let frame = class
+        .frame(
+            &[reissue.output],
+            &|k: &str| store.get(k, T0 + 1_000),
+            T0 + 1_000,
+            &mut rng,
+        )
+        .unwrap();
+    store.commit(&frame.effects, T0 + 1_000).unwrap();
+    let f = frame.output.frame.unwrap();
+    // Make sure the shown QR is Alice's: show frames until it is.
+    let mut now = T0 + 1_000;
+    let mut shown = f;
+    while shown.id.user_id != "alice" {
+        now += 500;
+        let next = class
+            .frame(&[], &|k: &str| store.get(k, now), now, &mut rng)
+            .unwrap();
+        store.commit(&next.effects, now).unwrap();
+        shown = next.output.frame.unwrap();
+    }
+    let qr = try_qr(&alice, &shown.qr_text).unwrap();
+    let mut pt = ResponsePlaintext::answer(&alice, &qr, now + 1_500);
+    pt.nonce = SecretBytes::new([0; 16]);
+    let bad = pt.seal(&alice, &mut rng).unwrap();
+    let failed = class
+        .validate(
+            &bad,
+            &|k: &str| store.get(k, now + 1_500),
+            now + 1_500,
+            &mut rng,
+        )
+        .unwrap();
+    check("validate (counted failure)", &failed.effects, &user_tag);
+    store.commit(&failed.effects, now + 1_500).unwrap();
+    let good = respond(&alice, &qr, now + 1_600, &mut rng).unwrap();
+    let ok = class
+        .validate(
+            &good,
+            &|k: &str| store.get(k, now + 1_600),
+            now + 1_600,
+            &mut rng,
+        )
+        .unwrap();
+    assert!(ok.output.result.is_ok());
+    check("validate (success, next round)", &ok.effects, &user_tag);
+    let close = class
+        .close_student(
+            "bob",
+            1,
+            true,
+            &|k: &str| store.get(k, now + 1_600),
+            &mut rng,
+        )
+        .unwrap();
+    check("close_student", &close.effects, &tag("bob"));
+    // Every step's writes are conditional where a concurrent step may write the same record.
+    for (name, effects) in &steps {
+        for e in effects {
+            let guarded =
+                e.is_conditional() || e.key.ends_with(":skey") || e.key.ends_with(":enroll");
+            assert!(guarded, "{name}: unconditional {}", e.op.name());
+        }
+    }
 }
 
 #[test]
@@ -719,14 +1063,9 @@ fn projector_picks_uniformly_and_notices_once() {
     let mut rng = rng();
     let mut p = Projector::new(10);
     assert!(p.next_frame(T0, &mut rng).is_none());
-    let ids: Vec<PayloadId> = (0..4)
-        .map(|i| PayloadId {
-            user_id: format!("u{i}"),
-            round: 1,
-        })
-        .collect();
+    let ids: Vec<PayloadId> = (0..4).map(|i| pid(&format!("u{i}"), 1)).collect();
     for id in &ids {
-        p.insert(id.clone(), format!("SW1:{}", id.user_id));
+        p.insert(id.clone(), format!("SW1:{}", id.user_id), T0);
     }
     let mut counts = [0u32; 4];
     let mut notices = 0;
@@ -742,6 +1081,14 @@ fn projector_picks_uniformly_and_notices_once() {
         assert!((850..1150).contains(&c), "{counts:?}");
     }
     assert_eq!(p.shown_at(&ids[0]).len(), counts[0] as usize);
+    // A newer QR of a payload replaces it (count kept, history restarted); an older one not.
+    p.insert(ids[1].clone(), "SW1:new".into(), T0 + 9);
+    assert_eq!(
+        (p.shown_at(&ids[1]).len(), p.displays(&ids[1])),
+        (0, Some(counts[1]))
+    );
+    p.insert(ids[1].clone(), "SW1:old".into(), T0);
+    assert_eq!(p.issued_at(&ids[1]), Some(T0 + 9));
     assert!(p.remove(&ids[0]));
     assert!(!p.remove(&ids[0]));
     assert!(p.shown_at(&ids[0]).is_empty());

@@ -1,7 +1,9 @@
 //! Simulation (spec §5): a class of 300 students over 3 rounds with one projector, seeded
 //! random scan delays, replayed and forged responses injected by an adversary, and a few
-//! students who never scan. Every honest student ends PRESENTE, every forged or replayed
-//! response is rejected with its code, every never-scanning student gets NOT_CAPTURED.
+//! students who never scan, all through the server steps over one `MemoryStore` (the server
+//! keeps no state of its own). Every honest student ends PRESENTE, every forged or replayed
+//! response is rejected with its code and writes nothing, every never-scanning student gets
+//! NOT_CAPTURED.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,11 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sealwright::Error;
-use sealwright::attendance::login::{ClientLogin, EnrollmentRecord, LoginNonce, server_login};
-use sealwright::attendance::round::{ResponsePlaintext, respond, try_qr};
-use sealwright::attendance::session::{AttendanceState, ClassSession, Progress};
+use sealwright::attendance::login::{ClientLogin, EnrollmentRecord, issue_login_nonce, login};
+use sealwright::attendance::round::{ResponseEnvelope, ResponsePlaintext, respond, try_qr};
+use sealwright::attendance::session::{
+    AttendanceState, ClassSession, IssuedQr, Progress, ResultKind,
+};
 use sealwright::attendance::{Config, SessionKeys};
-use sealwright::effect::{MemoryStore, StoreSealer};
+use sealwright::effect::{MemoryStore, StoreSealer, run_step};
 use sealwright::encoding::{b64_decode, b64_encode};
 use sealwright::secret::SecretKey32;
 
@@ -42,28 +46,37 @@ fn class_of_300_over_three_rounds() {
     let mut rng = ChaCha20Rng::from_seed([2026; 32].map(|x: i32| x as u8));
     let config = Config::default();
     let sealer = StoreSealer::new(&SecretKey32::new([0x11; 32])).unwrap();
-    let mut class = ClassSession::new(
+    let class = ClassSession::new(
         "cs101:2026-01-12",
         SecretKey32::new([0x22; 32]),
-        sealer,
+        sealer.clone(),
         config,
     )
     .unwrap();
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
+    let steps = class.on(&store);
 
-    // Login and registration.
+    // Enrollment, login and registration, each a step committed to the store.
     let mut devices: BTreeMap<String, SessionKeys> = BTreeMap::new();
     let users: Vec<String> = (0..STUDENTS).map(|i| format!("alumno-{i:03}")).collect();
+    let mut inbox: Vec<IssuedQr> = Vec::new();
     for (i, user) in users.iter().enumerate() {
-        let (nonce, _) = LoginNonce::issue(&config, &mut rng);
-        let client = ClientLogin::start(user, nonce, &mut rng).unwrap();
-        let server = server_login(user, &nonce, &client.client_public(), &mut rng).unwrap();
-        devices.insert(user.clone(), client.finish(&server.server_public).unwrap());
-        let enrollment = EnrollmentRecord::new(&[i as u8; 32], b"cose", [7; 16], 0).unwrap();
-        let effects = class
-            .register(Some(&enrollment), server.keys, T0, &mut rng)
+        let enrollment = EnrollmentRecord::new(user, &[i as u8; 32], b"cose", [7; 16], 0).unwrap();
+        store
+            .commit(&enrollment.enroll(&sealer, &mut rng).unwrap().effects, T0)
             .unwrap();
-        store.apply_all(&effects, T0);
+        let nonce = run_step(&store, T0, |_| {
+            issue_login_nonce(user, &sealer, &config, T0, &mut rng)
+        })
+        .unwrap();
+        let client = ClientLogin::start(user, nonce, &mut rng).unwrap();
+        let c = client.client_public();
+        let server = run_step(&store, T0, |load| {
+            login(user, &nonce, &c, load, &sealer, &config, &mut rng)
+        })
+        .unwrap();
+        devices.insert(user.clone(), client.finish(&server.server_public).unwrap());
+        inbox.push(steps.register(user, T0, &mut rng).unwrap());
     }
     let never: BTreeSet<String> = users
         .iter()
@@ -79,15 +92,10 @@ fn class_of_300_over_three_rounds() {
     let mut foreign_trials = 0usize;
     let mut rejected_injections = BTreeMap::<&str, usize>::new();
     let mut notices: BTreeSet<String> = BTreeSet::new();
+    let mut finished: BTreeSet<String> = BTreeSet::new();
     let mut now = T0;
-    let honest_done = |class: &ClassSession| {
-        users
-            .iter()
-            .filter(|u| !never.contains(*u))
-            .all(|u| matches!(class.state(u), Some(AttendanceState::Finished(_))))
-    };
     let mut frames = 0u64;
-    while !(honest_done(&class) && never.iter().all(|u| notices.contains(u))) {
+    while !(finished.len() == STUDENTS - NEVER_SCAN && never.iter().all(|u| notices.contains(u))) {
         frames += 1;
         assert!(frames < 100_000, "simulation did not converge");
         let next_frame = now + config.frame_ms;
@@ -107,10 +115,9 @@ fn class_of_300_over_three_rounds() {
             match (due_honest, due_inj) {
                 (Some((user, at)), inj) if inj.is_none_or(|(_, t)| at <= t) => {
                     let (_, json) = pending.remove(&user).unwrap();
-                    let got = class.receive(&json, at, &mut rng);
-                    store.apply_all(&got.effects, at);
-                    match got.outcome {
-                        Ok((rt, progress)) => {
+                    match steps.receive(&json, at, &mut rng) {
+                        Ok(answered) => {
+                            let rt = answered.rt_ms;
                             assert!(rt > 500 && rt < 15_000);
                             accepted.entry(user.clone()).or_default().push(json.clone());
                             // The adversary sometimes replays an accepted response.
@@ -124,8 +131,12 @@ fn class_of_300_over_three_rounds() {
                                     },
                                 ));
                             }
-                            if let Progress::Finished(score) = progress {
-                                assert!(score.certainty >= 70, "{user}: {score:?}");
+                            match answered.progress {
+                                Progress::NextRound(next) => inbox.push(next),
+                                Progress::Finished(score) => {
+                                    assert!(score.certainty >= 70, "{user}: {score:?}");
+                                    assert!(finished.insert(user.clone()));
+                                }
                             }
                         }
                         // The QR was shown again (or re-issued) while the answer was in flight:
@@ -137,13 +148,12 @@ fn class_of_300_over_three_rounds() {
                 }
                 (_, Some((i, at))) => {
                     let (_, inj) = injected.swap_remove(i);
-                    let got = class.receive(&inj.json, at, &mut rng);
-                    assert_eq!(
-                        got.outcome.clone().err(),
-                        Some(inj.expected),
-                        "{}",
-                        inj.what
-                    );
+                    // The bare step: the verdict, and no effect to commit.
+                    let env = ResponseEnvelope::from_json(&inj.json).unwrap();
+                    let got = class
+                        .validate(&env, &|k: &str| store.get(k, at), at, &mut rng)
+                        .unwrap();
+                    assert_eq!(got.output.result.err(), Some(inj.expected), "{}", inj.what);
                     assert!(got.effects.is_empty(), "{}: no state change", inj.what);
                     *rejected_injections.entry(inj.what).or_default() += 1;
                 }
@@ -151,11 +161,11 @@ fn class_of_300_over_three_rounds() {
             }
         }
         now = next_frame;
-        let Some(projected) = class.frame(now, &mut rng).unwrap() else {
+        let projected = steps.frame(&inbox, now, &mut rng).unwrap();
+        inbox.clear();
+        let Some(frame) = projected.frame else {
             continue;
         };
-        store.apply_all(&projected.effects, now);
-        let frame = projected.frame;
         if let Some(nc) = &frame.not_captured {
             assert!(notices.insert(nc.user_id.clone()), "one notice per payload");
         }
@@ -240,23 +250,33 @@ fn class_of_300_over_three_rounds() {
     }
     // Drain remaining injections (replays of the last rounds).
     for (at, inj) in std::mem::take(&mut injected) {
-        let got = class.receive(&inj.json, at.max(now), &mut rng);
-        assert_eq!(got.outcome.err(), Some(inj.expected), "{}", inj.what);
+        let got = steps.receive(&inj.json, at.max(now), &mut rng);
+        assert_eq!(got.err(), Some(inj.expected), "{}", inj.what);
         *rejected_injections.entry(inj.what).or_default() += 1;
     }
 
     for user in &users {
+        let state = steps.state(user, now).unwrap();
         if never.contains(user) {
-            assert!(class.not_captured(user), "{user} never scanned");
-            assert!(matches!(
-                class.state(user),
-                Some(AttendanceState::InProgress { round: 1 })
-            ));
+            assert!(
+                steps.projector(now).unwrap().notified(
+                    &sealwright::attendance::projector::PayloadId {
+                        user_id: user.clone(),
+                        round: 1
+                    }
+                ),
+                "{user} never scanned"
+            );
+            assert_eq!(state, Some(AttendanceState::InProgress { round: 1 }));
         } else {
-            match class.state(user) {
+            match state {
                 Some(AttendanceState::Finished(score)) => {
                     assert_eq!(score.status.as_str(), "PRESENTE", "{user}: {score:?}");
-                    assert_eq!(class.rts_ms(user).unwrap().len(), 3);
+                    let result = class
+                        .result(user, &|k: &str| store.get(k, now))
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(result.rts_ms.len(), 3);
                     assert_eq!(accepted[user].len(), 3);
                 }
                 other => panic!("{user}: {other:?}"),
@@ -264,8 +284,12 @@ fn class_of_300_over_three_rounds() {
         }
     }
     // Closing records the never-scanning students as NOT_CAPTURED.
-    let effects = class.close(&mut rng).unwrap();
-    assert_eq!(effects.len(), 2 * NEVER_SCAN);
+    let closed = steps.close(now, &mut rng).unwrap();
+    assert_eq!(closed.len(), NEVER_SCAN);
+    for (id, result) in &closed {
+        assert!(never.contains(&id.user_id));
+        assert_eq!(result.kind, ResultKind::NotCaptured);
+    }
     for (what, n) in &rejected_injections {
         assert!(*n > 0, "{what}");
     }

@@ -11,7 +11,7 @@
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use sealwright::effect::{Effect, MemoryStore};
+use sealwright::effect::{MemoryStore, run_step};
 use sealwright::encoding::hex_decode;
 use sealwright::handshake::server::{self, Outcome, ServerKeys};
 use sealwright::handshake::{AwaitingResponse, Client, Established, PrimaryKey};
@@ -36,7 +36,7 @@ pub fn cases() -> &'static [Value] {
     C.get_or_init(|| {
         let v: Value = serde_json::from_str(&std::fs::read_to_string(FILE).unwrap()).unwrap();
         assert_eq!(v["protocol"], "handshake");
-        assert_eq!(v["specVersion"], 1);
+        assert_eq!(v["specVersion"], 2);
         v["cases"].as_array().unwrap().clone()
     })
 }
@@ -77,34 +77,29 @@ pub fn then_rng<B: AsRef<[u8]>>(chunks: &[B]) -> ThenRng {
     ScriptedThen::new(chunks, ChaCha20Rng::from_seed([0x5e; 32]))
 }
 
-/// Loads the records a process request names from `store` at `now_ms`.
+/// The open step against `store` at `now_ms` under `run_step`: the claim (if any) is
+/// committed.
 pub fn open_with_store(
     keys: &ServerKeys,
     store: &MemoryStore,
     request: &str,
     now_ms: u64,
 ) -> sealwright::Result<Outcome> {
-    server::open_with(
-        keys,
-        request,
-        |key| store.get(key, now_ms).map(<[u8]>::to_vec),
-        now_ms,
-    )
+    let mut rng = ChaCha20Rng::from_seed([0x0c; 32]);
+    run_step(store, now_ms, |load| {
+        server::open_with(keys, request, load, now_ms, &mut rng)
+    })
 }
 
-/// Runs a server handshake against `store`, applying its effects.
+/// Runs a server handshake step against `store`, committing its effects.
 pub fn handshake_with_store(
     keys: &ServerKeys,
-    store: &mut MemoryStore,
+    store: &MemoryStore,
     request: &str,
     now_ms: u64,
     rng: &mut ChaCha20Rng,
-) -> sealwright::Result<(String, Vec<Effect>)> {
-    let last_key = server::handshake_store_key(request)?;
-    let last = store.get(&last_key, now_ms).map(<[u8]>::to_vec);
-    let (response, effects) = server::handshake(keys, request, last.as_deref(), now_ms, rng)?;
-    store.apply_all(&effects, now_ms);
-    Ok((response, effects))
+) -> sealwright::Result<String> {
+    server::serve_handshake(keys, store, request, now_ms, rng)
 }
 
 /// One device and the server sharing a `MemoryStore`.
@@ -144,28 +139,27 @@ impl Harness {
         )
         .unwrap();
         let (request, pending) = client.start(&mut self.rng).unwrap();
-        let (response, _) =
-            handshake_with_store(&self.keys, &mut self.store, &request, now_ms, &mut self.rng)
-                .unwrap();
+        let response =
+            handshake_with_store(&self.keys, &self.store, &request, now_ms, &mut self.rng).unwrap();
         pending.finish(&response).unwrap()
     }
 
-    /// Server side of one request at `now_ms`: opens it and, if new, answers `reply` and
-    /// applies the effects. Returns the response text.
+    /// Server side of one request at `now_ms` (`server::serve`): claims it, answers `reply`
+    /// if new, commits. Returns the response text.
     pub fn serve(
         &mut self,
         request: &str,
         reply: &[u8],
         now_ms: u64,
     ) -> sealwright::Result<String> {
-        match open_with_store(&self.keys, &self.store, request, now_ms)? {
-            Outcome::Retry(response) => Ok(response),
-            Outcome::Opened(opened) => {
-                let (response, effects) = opened.respond(reply, &mut self.rng)?;
-                self.store.apply_all(&effects, now_ms);
-                Ok(response)
-            }
-        }
+        server::serve(
+            &self.keys,
+            &self.store,
+            request,
+            now_ms,
+            &mut self.rng,
+            |_| reply.to_vec(),
+        )
     }
 
     /// Client sends `msg`; returns the request and pending state.

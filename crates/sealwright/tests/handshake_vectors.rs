@@ -12,7 +12,7 @@
 mod common;
 
 use common::{ThenRng, cases, h, open_with_store, server_keys, server_rsa, then_rng};
-use sealwright::effect::MemoryStore;
+use sealwright::effect::{MemoryStore, run_step};
 use sealwright::encoding::{b64_decode, hex_encode};
 use sealwright::handshake::derive::{self, parse_primary_public, server_primary_key};
 use sealwright::handshake::server::{self, Outcome};
@@ -80,23 +80,41 @@ fn respond_rng(m: &Value) -> ThenRng {
     ])
 }
 
-/// The server side of a case's handshake; returns the store.
+/// The server side of a case's handshake (after binding `boundPrimaryPublic` if the case has
+/// one); returns the response and the store.
 fn server_handshake(c: &Value) -> sealwright::Result<(String, MemoryStore)> {
-    let mut store = MemoryStore::new();
+    let store = MemoryStore::new();
+    let keys = server_keys();
     let at = c["handshakeAtMs"].as_u64().unwrap();
-    let (response, effects) = server::handshake(
-        &server_keys(),
+    if c.get("boundPrimaryPublic").is_some() {
+        let device_id = s(c, "deviceId");
+        let key = sealwright::handshake::store::device_key(device_id);
+        let bound = run_step(&store, at, |load| {
+            let device = load(&key);
+            server::bind_device(
+                &keys,
+                device_id,
+                &h(c, "boundPrimaryPublic"),
+                device.as_deref(),
+                &mut then_rng::<&[u8]>(&[]),
+            )
+        })
+        .unwrap();
+        assert!(bound, "{}", c["name"]);
+    }
+    let step = server::handshake_with(
+        &keys,
         &c["handshakeRequest"].to_string(),
-        None,
+        |key| store.get(key, at),
         at,
         &mut server_handshake_rng(c),
     )?;
-    store.apply_all(&effects, at);
-    Ok((response, store))
+    store.commit(&step.effects, at).unwrap();
+    Ok((step.output, store))
 }
 
-/// Replays the server over `messages[..n]`, each answered as recorded.
-fn server_messages(c: &Value, store: &mut MemoryStore, n: usize) {
+/// Replays the server over `messages[..n]`, each claimed, then answered as recorded.
+fn server_messages(c: &Value, store: &MemoryStore, n: usize) {
     let keys = server_keys();
     for m in &msgs(c)[..n] {
         let at = m["atMs"].as_u64().unwrap();
@@ -105,22 +123,19 @@ fn server_messages(c: &Value, store: &mut MemoryStore, n: usize) {
         else {
             panic!("{}: earlier message is fresh", c["name"])
         };
-        assert_eq!(
-            opened.plaintext().expose(),
-            s(m, "requestPlaintext").as_bytes()
-        );
+        assert_eq!(opened.plaintext().expose(), h(m, "requestPlaintext"));
         assert_eq!(hex_encode(opened.request_id()), s(m, "requestId"));
         let mut rng = respond_rng(m);
-        let (response, effects) = opened
-            .respond(s(m, "responsePlaintext").as_bytes(), &mut rng)
+        let step = opened
+            .respond(&h(m, "responsePlaintext"), &mut rng)
             .unwrap();
         assert_eq!(
-            serde_json::from_str::<Value>(&response).unwrap(),
+            serde_json::from_str::<Value>(&step.output).unwrap(),
             m["response"],
             "{}",
             c["name"]
         );
-        store.apply_all(&effects, at);
+        store.commit(&step.effects, at).unwrap();
     }
 }
 
@@ -130,14 +145,14 @@ fn client_messages(c: &Value, n: usize) -> Established {
     let mut session = pending.finish(&c["handshakeResponse"].to_string()).unwrap();
     for m in &msgs(c)[..n] {
         let (request, awaiting) = session
-            .send(s(m, "requestPlaintext").as_bytes(), &mut request_rng(m))
+            .send(&h(m, "requestPlaintext"), &mut request_rng(m))
             .unwrap();
         assert_eq!(
             serde_json::from_str::<Value>(&request).unwrap(),
             m["request"]
         );
         let (reply, next) = awaiting.receive(&m["response"].to_string()).unwrap();
-        assert_eq!(reply.expose(), s(m, "responsePlaintext").as_bytes());
+        assert_eq!(reply.expose(), h(m, "responsePlaintext"));
         session = next;
     }
     session
@@ -182,8 +197,8 @@ fn positive_cases_replay() {
             h(c, "serverPrimaryPrivate")
         );
         let (response, store) = server_handshake(c).unwrap();
-        let mine = HandshakeResponse::parse(&response).unwrap();
-        let theirs = HandshakeResponse::parse(&c["handshakeResponse"].to_string()).unwrap();
+        let mine = HandshakeResponse::from_json(&response).unwrap();
+        let theirs = HandshakeResponse::from_json(&c["handshakeResponse"].to_string()).unwrap();
         assert_eq!(mine.public_key_primary, theirs.public_key_primary);
         assert_eq!(mine.public_key_primary, server_primary.public_bytes());
         assert_eq!(mine.public_key_ephemeral, theirs.public_key_ephemeral);
@@ -195,7 +210,7 @@ fn positive_cases_replay() {
         );
         assert_eq!(mine.kid.as_str(), s(c, "kid"));
         assert_eq!(theirs.kid.as_str(), s(c, "kid"));
-        assert_eq!(store.len(), 3, "session, eph, last");
+        assert_eq!(store.len(), 4, "device, session, eph, last");
 
         // Intermediates.
         let ss_p = derive::primary_secret(
@@ -234,13 +249,12 @@ fn positive_cases_replay() {
             );
             let k_m = derive::message_key(device_id, &ss_p, &ss_e).unwrap();
             assert_eq!(k_m.expose().to_vec(), h(m, "messageKey"), "{name} #{i}");
-            let parsed = ProcessRequest::parse(&m["request"].to_string()).unwrap();
+            let parsed = ProcessRequest::from_json(&m["request"].to_string()).unwrap();
             assert_eq!(hex_encode(&parsed.request_id().unwrap()), s(m, "requestId"));
             assert_eq!(s(&m["response"], "kid"), s(m, "nextKid"));
             server_ephemeral = h(m, "nextServerEphemeralPrivate");
         }
-        let mut store = store;
-        server_messages(c, &mut store, msgs(c).len());
+        server_messages(c, &store, msgs(c).len());
         let session = client_messages(c, msgs(c).len());
         assert_eq!(
             session.kid().as_str(),
@@ -270,9 +284,9 @@ fn negative_cases_replay() {
                 expect(c, pending.finish(&c["handshakeResponse"].to_string()));
             }
             "serverProcess" => {
-                let (_, mut store) = server_handshake(c).unwrap();
+                let (_, store) = server_handshake(c).unwrap();
                 let n = msgs(c).len() - 1;
-                server_messages(c, &mut store, n);
+                server_messages(c, &store, n);
                 let last = &msgs(c)[n];
                 if let Some(j) = last.get("replayOf") {
                     let j = j.as_u64().unwrap() as usize;
@@ -294,7 +308,7 @@ fn negative_cases_replay() {
                 let session = client_messages(c, n);
                 let m = &msgs(c)[n];
                 let (request, awaiting) = session
-                    .send(s(m, "requestPlaintext").as_bytes(), &mut request_rng(m))
+                    .send(&h(m, "requestPlaintext"), &mut request_rng(m))
                     .unwrap();
                 assert_eq!(
                     serde_json::from_str::<Value>(&request).unwrap(),
@@ -327,6 +341,7 @@ fn every_spec_error_of_the_section_is_covered() {
         "UNKNOWN_KID",
         "KID_ROTATED",
         "LOW_ORDER_POINT",
+        "DEVICE_MISMATCH",
     ] {
         assert!(codes.contains(code), "{code}");
     }

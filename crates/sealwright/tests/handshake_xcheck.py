@@ -91,11 +91,11 @@ for c in positives:
         assert ss_e.hex() == m["ephemeralSecret"]
         k_m = hkdf(dev, ss_p + ss_e, b"HandshakeMessageKey", 32)
         assert k_m.hex() == m["messageKey"]
-        assert gcm_open(k_m, data, aad(b"sealwright/v1/data", 1, kid)).decode() == m["requestPlaintext"]
+        assert gcm_open(k_m, data, aad(b"sealwright/v1/data", 1, kid)) == bytes.fromhex(m["requestPlaintext"])
         assert rs["kid"] == m["nextKid"] != kid
         e_s2 = gcm_open(k_p, base64.b64decode(rs["publicKeyEphemeral"]), aad(b"sealwright/v1/eph", 2, rs["kid"]))
         assert e_s2 == x_pub(m["nextServerEphemeralPrivate"])
-        assert gcm_open(k_m, base64.b64decode(rs["data"]), aad(b"sealwright/v1/data", 2, kid)).decode() == m["responsePlaintext"]
+        assert gcm_open(k_m, base64.b64decode(rs["data"]), aad(b"sealwright/v1/data", 2, kid)) == bytes.fromhex(m["responsePlaintext"])
         kid, e_s = rs["kid"], m["nextServerEphemeralPrivate"]
     print(f"{c['name']}: ok ({len(c['messages'])} messages)")
 print(f"{len(positives)} positive cases cross-checked")

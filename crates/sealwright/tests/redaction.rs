@@ -63,7 +63,9 @@ fn assert_hides_text(what: &str, debug: &str, text: &str) {
 fn envelope_parts_show_lengths_only() {
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
     let sealer = StoreSealer::new(&SecretKey32::new([2; 32])).unwrap();
-    let created = shares::create(&SecretString::from("pw"), &sealer, &mut rng).unwrap();
+    let created = shares::create(&SecretString::from("pw"), &sealer, &mut rng)
+        .unwrap()
+        .output;
     let parts = EnvelopeParts::decode(&created.user_envelope).unwrap();
     let debug = format!("{parts:?}");
     assert_eq!(
@@ -89,7 +91,7 @@ fn handshake_wire_types_show_lengths_only() {
     let mut h = Harness::new("redaction-device", 7);
     let session = h.handshake(NOW_MS);
     let (request_text, _pending) = h.send(session, b"a private message to the server");
-    let request = ProcessRequest::parse(&request_text).unwrap();
+    let request = ProcessRequest::from_json(&request_text).unwrap();
     let debug = format!("{request:?}");
     assert!(
         debug.contains(&format!("data_len: {}", request.data.len())),
@@ -99,7 +101,7 @@ fn handshake_wire_types_show_lengths_only() {
     assert_hides("ProcessRequest", &debug, &request.public_key_ephemeral);
 
     let response_text = h.serve(&request_text, b"a private reply", NOW_MS).unwrap();
-    let response = ProcessResponse::parse(&response_text).unwrap();
+    let response = ProcessResponse::from_json(&response_text).unwrap();
     let debug = format!("{response:?}");
     assert_hides("ProcessResponse", &debug, &response.data);
     assert_hides("ProcessResponse", &debug, &response.public_key_ephemeral);
@@ -121,7 +123,7 @@ fn handshake_wire_types_show_lengths_only() {
     )
     .unwrap();
     let (hs_text, _) = client.start(&mut h.rng).unwrap();
-    let hs = HandshakeRequest::parse(&hs_text).unwrap();
+    let hs = HandshakeRequest::from_json(&hs_text).unwrap();
     let debug = format!("{hs:?}");
     assert!(debug.contains("public_key_primary_len: 512"), "{debug}");
     assert_hides("HandshakeRequest", &debug, &hs.public_key_primary);
@@ -146,7 +148,7 @@ fn attendance_types_show_lengths_only() {
         user_id: "alice".into(),
         round: 1,
     };
-    projector.insert(id.clone(), issued.qr_text.clone());
+    projector.insert(id.clone(), issued.qr_text.clone(), NOW_MS);
     assert_hides_text("Projector", &format!("{projector:?}"), &issued.qr_text);
     let frame = projector.show(&id, NOW_MS).unwrap();
     assert_hides_text("Frame", &format!("{frame:?}"), &issued.qr_text);

@@ -12,7 +12,7 @@ mod relay_common;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use relay_common::{fixture, keys, lookup};
+use relay_common::{fixture, keys, lookup, pinned};
 use serde_json::Value;
 
 fn load(path: &str) -> Value {
@@ -42,13 +42,28 @@ fn recipient_opens_library_response() {
     let (fx, _) = fixtures();
     let m = &fx["libraryMade"];
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
+    let response = m["response"].as_str().unwrap();
+    let jti = m["responseJti"].as_str().unwrap();
     let value = fixture()
         .a
-        .open_response(m["response"].as_str().unwrap(), &mut rng)
+        .open_response_for_jti(response, jti, &pinned(), &mut rng)
         .unwrap();
     assert_eq!(
         value.expose(),
         m["responsePlaintext"].as_str().unwrap().as_bytes()
+    );
+    // The library's (randomized-k) ES256 JWS verifies under the pinned key directly.
+    let payload =
+        sealwright::relay::verify_es256_jws(m["responseJws"].as_str().unwrap(), &pinned()).unwrap();
+    let payload: Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(payload["jti"], jti);
+    // Bound to its jti.
+    assert_eq!(
+        fixture()
+            .a
+            .open_response_for_jti(response, "AAAAAAAAAAAAAAAAAAAAAA", &pinned(), &mut rng)
+            .unwrap_err(),
+        sealwright::Error::Replay
     );
 }
 
@@ -69,8 +84,11 @@ fn server_accepts_library_request_and_sealed() {
         )
         .unwrap();
     assert_eq!(acc.jti, m["requestJti"].as_str().unwrap());
-    let value = f.a.open_response(&acc.response, &mut rng).unwrap();
-    assert_eq!(value.expose(), case["value"].as_str().unwrap().as_bytes());
+    let value =
+        f.a.open_response_for_jti(&acc.response, &acc.jti, &pinned(), &mut rng)
+            .unwrap();
+    let want = sealwright::encoding::hex_decode(case["value"].as_str().unwrap()).unwrap();
+    assert_eq!(value.expose(), &want[..]);
     // A flipped signature byte from the library's token is still caught.
     let req = m["request"].as_str().unwrap();
     let (head, sig) = req.rsplit_once('.').unwrap();
@@ -107,7 +125,13 @@ fn library_checked_the_current_vectors() {
     assert_eq!(c["request"], case["request"]);
     assert_eq!(c["requestPayload"]["sealed"], case["sealed"]);
     assert_eq!(c["response"], case["response"]);
-    assert_eq!(c["responseDecrypted"], case["value"]);
+    assert_eq!(c["responseDecrypted"], case["responseJws"]);
+    assert_eq!(c["responseSignatureVerified"], true);
+    assert_eq!(c["responsePayload"]["jti"], case["jti"]);
+    assert_eq!(c["responsePayload"]["iat"], case["responseIat"]);
+    let value = sealwright::encoding::hex_decode(case["value"].as_str().unwrap()).unwrap();
+    let value = String::from_utf8(value).unwrap();
+    assert_eq!(c["responseValue"], value.as_str());
     assert_eq!(c["sealed"], case["sealed"]);
-    assert_eq!(c["sealedDecrypted"], case["value"]);
+    assert_eq!(c["sealedDecrypted"], value.as_str());
 }

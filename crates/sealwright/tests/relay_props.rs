@@ -1,5 +1,6 @@
 //! Properties: a flipped byte anywhere in the request JWS, the sealed JWE or the response JWE
-//! is an error (never a panic, never a wrong plaintext); honest round trips always work.
+//! (outer, or the inner signed JWS re-encrypted to the recipient) is an error, never a panic
+//! and never a wrong value; honest round trips always work.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -12,13 +13,19 @@ mod relay_common;
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
-use relay_common::{NOW_MS, fixture, keys, lookup};
+use relay_common::{NOW_MS, fixture, keys, lookup, pinned, wrap_inner};
+use sealwright::Error;
+use sealwright::relay::DecryptionRequest;
 use std::sync::OnceLock;
+
+const VALUE: &[u8] = b"property value";
 
 struct Objects {
     sealed: String,
-    request: String,
+    request: DecryptionRequest,
     response: String,
+    /// The inner ES256 JWS of `response`.
+    inner: String,
 }
 
 fn objects() -> &'static Objects {
@@ -26,17 +33,22 @@ fn objects() -> &'static Objects {
     O.get_or_init(|| {
         let f = fixture();
         let mut rng = ChaCha20Rng::from_seed([11; 32]);
-        let sealed = keys()
-            .seal(b"property value", Some(f.b.rid()), &mut rng)
-            .unwrap();
+        let sealed = keys().seal(VALUE, Some(f.b.rid()), &mut rng).unwrap();
         let request = f.b.request(&sealed, NOW_MS, &mut rng).unwrap();
         let accepted = keys()
-            .decrypt_request(&request, lookup(&[&f.b]), |_| false, NOW_MS, &mut rng)
+            .decrypt_request(request.jws(), lookup(&[&f.b]), |_| false, NOW_MS, &mut rng)
             .unwrap();
+        let inner = f
+            .signing
+            .sign_response(request.jti(), NOW_MS / 1000, VALUE)
+            .unwrap()
+            .expose()
+            .to_string();
         Objects {
             sealed,
             request,
             response: accepted.response,
+            inner,
         }
     })
 }
@@ -55,7 +67,7 @@ proptest! {
     #[test]
     fn flipped_request_is_rejected(i in any::<usize>(), mask in 1u8..=127) {
         let f = fixture();
-        let bad = flip(&objects().request, i, mask);
+        let bad = flip(objects().request.jws(), i, mask);
         let mut rng = ChaCha20Rng::from_seed([12; 32]);
         let got = keys().decrypt_request(&bad, lookup(&[&f.b]), |_| false, NOW_MS, &mut rng);
         prop_assert!(got.is_err());
@@ -69,15 +81,30 @@ proptest! {
         // And wrapped in an honestly signed request.
         let mut rng = ChaCha20Rng::from_seed([13; 32]);
         let request = f.b.request(&bad, NOW_MS, &mut rng).unwrap();
-        let got = keys().decrypt_request(&request, lookup(&[&f.b]), |_| false, NOW_MS, &mut rng);
+        let got = keys().decrypt_request(request.jws(), lookup(&[&f.b]), |_| false, NOW_MS, &mut rng);
         prop_assert!(got.is_err());
     }
 
     #[test]
     fn flipped_response_is_rejected(i in any::<usize>(), mask in 1u8..=127) {
-        let bad = flip(&objects().response, i, mask);
+        let o = objects();
+        let bad = flip(&o.response, i, mask);
         let mut rng = ChaCha20Rng::from_seed([14; 32]);
-        prop_assert!(fixture().b.open_response(&bad, &mut rng).is_err());
+        let got = fixture().b.open_response(&bad, &o.request, &pinned(), &mut rng);
+        prop_assert!(got.is_err(), "a flipped response opened");
+    }
+
+    /// Anyone can encrypt to the recipient's public key, so the inner signature is what
+    /// protects: any flipped byte of the inner JWS, honestly re-encrypted, is BAD_SIGNATURE.
+    #[test]
+    fn flipped_inner_jws_is_bad_signature(i in any::<usize>(), mask in 1u8..=127) {
+        let o = objects();
+        let f = fixture();
+        let bad = flip(&o.inner, i, mask);
+        let mut rng = ChaCha20Rng::from_seed([16; 32]);
+        let response = wrap_inner(&f.b, bad.as_bytes(), &mut rng);
+        let got = f.b.open_response(&response, &o.request, &pinned(), &mut rng);
+        prop_assert_eq!(got.unwrap_err(), Error::BadSignature);
     }
 
     #[test]
@@ -86,8 +113,10 @@ proptest! {
         let mut rng = ChaCha20Rng::from_seed([15; 32]);
         prop_assert!(keys().decrypt_request(&text, lookup(&[&f.b]), |_| false, NOW_MS, &mut rng).is_err());
         prop_assert!(keys().open_sealed(&text, f.b.rid()).is_err());
-        prop_assert!(f.b.open_response(&text, &mut rng).is_err());
+        prop_assert!(f.b.open_response(&text, &objects().request, &pinned(), &mut rng).is_err());
+        prop_assert!(sealwright::relay::verify_es256_jws(&text, &pinned()).is_err());
         let _ = sealwright::relay::RecipientPublicKey::from_jwk(&text);
+        let _ = sealwright::relay::RelayVerifyingKey::from_jwk("sk", &text);
     }
 }
 
@@ -104,9 +133,9 @@ proptest! {
         let iat_ms = (NOW_MS as i64 + skew * 1000) as u64;
         let request = f.b.request(&sealed, iat_ms, &mut rng).unwrap();
         let accepted = keys()
-            .decrypt_request(&request, lookup(&[&f.a, &f.b]), |_| false, NOW_MS, &mut rng)
+            .decrypt_request(request.jws(), lookup(&[&f.a, &f.b]), |_| false, NOW_MS, &mut rng)
             .unwrap();
-        let opened = f.b.open_response(&accepted.response, &mut rng).unwrap();
+        let opened = f.b.open_response(&accepted.response, &request, &pinned(), &mut rng).unwrap();
         prop_assert_eq!(opened.expose(), &value[..]);
     }
 }

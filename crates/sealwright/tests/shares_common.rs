@@ -9,9 +9,9 @@
     clippy::indexing_slicing
 )]
 
-use sealwright::effect::{MemoryStore, StoreSealer};
+use sealwright::effect::{Effect, MemoryStore, StoreName, StoreSealer, StoredRecord};
 use sealwright::secret::{SecretKey32, SecretString};
-use sealwright::shares::{self, Address};
+use sealwright::shares::{self, Address, LoadedSplit, SplitPointer, StoredShare};
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -26,7 +26,7 @@ pub fn cases() -> &'static [Value] {
         .unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["protocol"], "shares");
-        assert_eq!(v["specVersion"], 1);
+        assert_eq!(v["specVersion"], 2);
         v["cases"].as_array().unwrap().clone()
     })
 }
@@ -72,43 +72,109 @@ pub fn sealer() -> StoreSealer {
     StoreSealer::new(&SecretKey32::new([0x5e; 32])).unwrap()
 }
 
-/// The hot envelope of generation `g`, if the store still holds it.
-pub fn stored_hot(store: &MemoryStore, address: &Address, g: u32) -> Option<String> {
-    let key = shares::hot_key(address, g);
-    store
-        .get(&key, 0)
-        .map(|v| shares::open_stored_envelope(&sealer(), &key, v).unwrap())
+/// A wallet's two stores: hot (`StoreName::Main`) and cold (`StoreName::Cold`).
+#[derive(Clone, Debug)]
+pub struct Stores {
+    /// The hot store: pointer and shares 2.
+    pub hot: MemoryStore,
+    /// The cold store: shares 3.
+    pub cold: MemoryStore,
 }
 
-/// The cold envelope of generation `g`, if the store still holds it.
-pub fn stored_cold(store: &MemoryStore, address: &Address, g: u32) -> Option<String> {
-    let key = shares::cold_key(address, g);
-    store
-        .get(&key, 0)
-        .map(|v| shares::open_stored_envelope(&sealer(), &key, v).unwrap())
+impl Default for Stores {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
-/// The generation the store's pointer names.
-pub fn stored_current(store: &MemoryStore, address: &Address) -> u32 {
-    let key = shares::current_key(address);
-    shares::open_stored_generation(&sealer(), &key, store.get(&key, 0).unwrap()).unwrap()
+impl Stores {
+    /// Two empty stores.
+    pub fn new() -> Self {
+        Self {
+            hot: MemoryStore::new(),
+            cold: MemoryStore::named(StoreName::Cold),
+        }
+    }
+
+    /// Commits a step's effects in order, one transaction per run of one store's effects.
+    pub fn commit(&self, effects: &[Effect]) -> sealwright::Result<()> {
+        shares::commit(&self.hot, &self.cold, effects, 0)
+    }
+
+    /// The pointer of `address`, opened.
+    pub fn loaded(&self, address: &Address) -> LoadedSplit {
+        let value = self.hot.get(&shares::current_key(address), 0);
+        LoadedSplit::open(&sealer(), address, value.as_deref()).unwrap()
+    }
+
+    /// The split the pointer names.
+    pub fn pointer(&self, address: &Address) -> SplitPointer {
+        *self.loaded(address).pointer()
+    }
+
+    /// The hot envelope of `split`, if the hot store holds it.
+    pub fn hot_envelope(&self, address: &Address, split: &SplitPointer) -> Option<String> {
+        let key = shares::hot_key(address, split);
+        self.hot.get(&key, 0).map(|v| {
+            StoredShare::open(&sealer(), &key, &v)
+                .unwrap()
+                .into_envelope()
+        })
+    }
+
+    /// The cold envelope of `split`, if the cold store holds it.
+    pub fn cold_envelope(&self, address: &Address, split: &SplitPointer) -> Option<String> {
+        let key = shares::cold_key(address, split);
+        self.cold.get(&key, 0).map(|v| {
+            StoredShare::open(&sealer(), &key, &v)
+                .unwrap()
+                .into_envelope()
+        })
+    }
+
+    /// Signs as a server does: load the pointer, then share 2 of the split it names.
+    pub fn sign(
+        &self,
+        password: &SecretString,
+        user_envelope: &str,
+        address: &Address,
+        message: &str,
+    ) -> sealwright::Result<String> {
+        let loaded = self.loaded(address);
+        let hot = self.hot.get(&loaded.hot_key(), 0);
+        loaded.sign(password, user_envelope, &sealer(), hot.as_deref(), message)
+    }
+
+    /// Every key of both stores.
+    pub fn all_keys(&self) -> Vec<String> {
+        let mut keys = self.hot.keys();
+        keys.extend(self.cold.keys());
+        keys
+    }
 }
 
-/// `recover` of the fixture wallet (its password and address) from a hot and a cold envelope.
-pub fn recover_fixture(
-    hot: &str,
-    cold: &str,
-    generation: u32,
+/// Creates a wallet under `password` and commits it to fresh stores.
+pub fn created_wallet(
+    password: &SecretString,
     rng: &mut rand_chacha::ChaCha20Rng,
-) -> sealwright::Result<shares::Recovered> {
-    let f = fixture();
-    shares::recover(
-        &f.password,
-        hot,
-        cold,
-        &f.address,
-        generation,
-        &sealer(),
-        rng,
-    )
+) -> (shares::Created, Stores) {
+    let stores = Stores::new();
+    let (created, effects) = shares::create(password, &sealer(), rng)
+        .unwrap()
+        .into_parts();
+    stores.commit(&effects).unwrap();
+    (created, stores)
+}
+
+/// Stage of a recovery of the wallet in `stores` (the pointer and both shares it names).
+pub fn stage<R: rand_core::CryptoRng + ?Sized>(
+    stores: &Stores,
+    password: &SecretString,
+    address: &Address,
+    rng: &mut R,
+) -> sealwright::Result<sealwright::effect::Step<shares::Staged>> {
+    let loaded = stores.loaded(address);
+    let hot = stores.hot.get(&loaded.hot_key(), 0);
+    let cold = stores.cold.get(&loaded.cold_key(), 0);
+    loaded.stage(password, &sealer(), hot.as_deref(), cold.as_deref(), rng)
 }

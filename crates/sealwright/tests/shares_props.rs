@@ -18,7 +18,7 @@ use sealwright::Error;
 use sealwright::encoding::{b64_decode, b64_encode};
 use sealwright::secret::SecretString;
 use sealwright::shares;
-use shares_common::{fixture, sealer};
+use shares_common::{created_wallet, fixture, sealer};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(6))]
@@ -31,22 +31,21 @@ proptest! {
     ) {
         let mut rng = ChaCha20Rng::from_seed(seed);
         let password = SecretString::from(password.as_str());
-        let created = shares::create(&password, &sealer(), &mut rng).unwrap();
+        let (created, stores) = created_wallet(&password, &mut rng);
         let a = created.address;
-        let sig = shares::sign(&password, &created.user_envelope, &created.hot_envelope, &a,
-            &message).unwrap();
+        let sig = stores.sign(&password, &created.user_envelope, &a, &message).unwrap();
         prop_assert_eq!(shares::recover_signer(message.as_bytes(), &sig).unwrap(), a);
-        let r = shares::recover(&password, &created.hot_envelope, &created.cold_envelope, &a, 0,
-            &sealer(), &mut rng).unwrap();
-        let sig2 = shares::sign(&password, &r.user_envelope, &r.hot_envelope, &a, &message)
+        let r = shares::recover(&password, &a, &sealer(), &stores.hot, &stores.cold, 0, &mut rng)
             .unwrap();
-        // Same key, deterministic ECDSA: the new generation signs identically.
+        let sig2 = stores.sign(&password, &r.user_envelope, &a, &message).unwrap();
+        // Same key, deterministic ECDSA: the new split signs identically.
         prop_assert_eq!(sig2, sig);
         // Old and new generations never mix.
         prop_assert_eq!(
-            shares::open_wallet(&password, &created.user_envelope, &r.hot_envelope, &a).err(),
+            stores.sign(&password, &created.user_envelope, &a, &message).err(),
             Some(Error::GenerationMismatch)
         );
+        prop_assert_eq!(stores.all_keys().len(), 3);
     }
 
     #[test]

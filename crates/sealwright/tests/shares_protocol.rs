@@ -1,6 +1,8 @@
 //! Shares protocol tests (spec §3): known answers (EIP-55, EIP-191 web3.js, RFC 9106
-//! Argon2id), store effects and their order, crash safety of recovery at every effect prefix,
-//! the generation limit, password rules, and `Debug` redaction of every secret-holding type.
+//! Argon2id), store keys and effects and their order, the three recovery steps (stage, move,
+//! cleanup) with crash safety at every transaction prefix, racing recoveries on two threads,
+//! one hash tag per step and store, the generation limit, password rules, and `Debug`
+//! redaction of every secret-holding type.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,11 +16,15 @@ use k256::elliptic_curve::ff::PrimeField;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sealwright::Error;
-use sealwright::effect::{Effect, MemoryStore};
+use sealwright::effect::{Effect, StoreName, StoredRecord, key_tag};
 use sealwright::encoding::{hex_decode_array, hex_encode};
 use sealwright::secret::{SecretKey32, SecretString};
-use sealwright::shares::{self, Address, SharePlaintext, WalletKey};
-use shares_common::{fixture, recover_fixture, sealer, stored_cold, stored_current, stored_hot};
+use sealwright::shares::{
+    self, Address, LoadedSplit, SharePlaintext, SplitPointer, StoredShare, WalletKey,
+};
+use shares_common::{Stores, created_wallet, fixture, sealer, stage};
+use std::collections::BTreeSet;
+use std::sync::Barrier;
 
 /// The test vectors of EIP-55 (all caps, all lower, and normal mixed-case addresses).
 const EIP55: [&str; 8] = [
@@ -158,39 +164,77 @@ fn argon2id_rfc9106_vector() {
 fn create_effects_and_store_layout() {
     let mut rng = ChaCha20Rng::from_seed([1; 32]);
     let password = SecretString::from("pw");
-    let created = shares::create(&password, &sealer(), &mut rng).unwrap();
+    let (created, effects) = shares::create(&password, &sealer(), &mut rng)
+        .unwrap()
+        .into_parts();
     let a = created.address;
-    let prefix = format!("sw:v1:shares:{}", a.to_lowercase_hex());
-    let keys: Vec<&str> = created.effects.iter().map(Effect::key).collect();
+    let split = created.split;
+    assert_eq!(split.generation, 0);
+    // tag over "0x" + 40 lowercase hex digits, not the EIP-55 form.
+    let tag = sealwright::effect::tag(&a.to_lowercase_hex());
+    assert_ne!(tag, sealwright::effect::tag(&a.to_string()));
+    assert_eq!(shares::wallet_tag(&a), tag);
+    let prefix = format!("sw:v1:shares:{tag}");
+    let id = hex_encode(&split.split_id);
+    let layout: Vec<(&str, StoreName, &str)> = effects
+        .iter()
+        .map(|e| (e.key(), e.store, e.op.name()))
+        .collect();
+    // Any prefix is safe: the shares first (one per store), the pointer last.
     assert_eq!(
-        keys,
+        layout,
         [
-            format!("{prefix}:hot:0"),
-            format!("{prefix}:cold:0"),
-            format!("{prefix}:current")
+            (
+                format!("{prefix}:0:{id}:2").as_str(),
+                StoreName::Main,
+                "put"
+            ),
+            (
+                format!("{prefix}:0:{id}:3").as_str(),
+                StoreName::Cold,
+                "put"
+            ),
+            (
+                format!("{prefix}:current").as_str(),
+                StoreName::Main,
+                "put_if_absent"
+            ),
         ]
     );
-    assert!(created.effects.iter().all(|e| matches!(
-        e,
-        Effect::Put {
-            ttl_seconds: None,
-            ..
-        }
-    )));
-    let mut store = MemoryStore::new();
-    store.apply_all(&created.effects, 0);
-    assert_eq!(stored_hot(&store, &a, 0).unwrap(), created.hot_envelope);
-    assert_eq!(stored_cold(&store, &a, 0).unwrap(), created.cold_envelope);
-    assert_eq!(stored_current(&store, &a), 0);
-    // Values are StoreSealer-sealed: neither the envelope text nor its bytes are visible,
-    // and a value moved to another key does not open.
-    let raw = store.get(&shares::hot_key(&a, 0), 0).unwrap();
-    assert!(
-        !raw.windows(16)
-            .any(|w| created.hot_envelope.as_bytes().windows(16).any(|h| h == w))
+    assert!(effects.iter().all(|e| e.ttl_seconds().is_none()));
+    // Before the pointer is written the wallet does not exist (INVALID_INPUT), after it does.
+    let stores = Stores::new();
+    stores.commit(&effects[..2]).unwrap();
+    let pointer = stores.hot.get(&shares::current_key(&a), 0);
+    assert_eq!(
+        LoadedSplit::open(&sealer(), &a, pointer.as_deref()).err(),
+        Some(Error::InvalidInput)
+    );
+    stores.commit(&effects[2..]).unwrap();
+    assert_eq!(stores.pointer(&a), split);
+    assert_eq!(
+        stores.hot_envelope(&a, &split).unwrap(),
+        created.hot_envelope
     );
     assert_eq!(
-        shares::open_stored_envelope(&sealer(), &shares::cold_key(&a, 0), raw).err(),
+        stores.cold_envelope(&a, &split).unwrap(),
+        created.cold_envelope
+    );
+    // A second create for the same pointer key cannot overwrite it.
+    assert_eq!(stores.commit(&effects[2..]), Err(Error::Conflict));
+    // The pointer plaintext: 0x01 || u32be(generation) || splitId.
+    let raw = stores.hot.get(&shares::current_key(&a), 0).unwrap();
+    let plain = sealer().open(&shares::current_key(&a), &raw).unwrap();
+    let mut want = vec![1u8, 0, 0, 0, 0];
+    want.extend_from_slice(&split.split_id);
+    assert_eq!(plain.expose(), want.as_slice());
+    // Values are StoreSealer-sealed: neither the envelope text nor its bytes are visible,
+    // and a value moved to another key does not open.
+    let raw = stores.hot.get(&shares::hot_key(&a, &split), 0).unwrap();
+    let env_raw = sealwright::encoding::b64_decode(&created.hot_envelope).unwrap();
+    assert!(!raw.windows(16).any(|w| env_raw.windows(16).any(|h| h == w)));
+    assert_eq!(
+        StoredShare::open(&sealer(), &shares::cold_key(&a, &split), &raw).err(),
         Some(Error::DecryptionFailed)
     );
     // The three envelopes are distinct shares of one key, all under the same password.
@@ -213,54 +257,108 @@ fn empty_password_is_refused_for_sealing() {
         shares::create(&empty, &sealer(), &mut rng).err(),
         Some(Error::InvalidInput)
     );
-    let f = fixture();
+    let password = SecretString::from("pw");
+    let (created, stores) = created_wallet(&password, &mut rng);
     assert_eq!(
-        shares::recover(
-            &empty,
-            &f.envelopes[1],
-            &f.envelopes[2],
-            &f.address,
-            0,
-            &sealer(),
-            &mut rng
-        )
-        .err(),
+        stage(&stores, &empty, &created.address, &mut rng).err(),
         Some(Error::InvalidInput)
     );
     // Opening with an empty password is just a wrong password.
     assert_eq!(
-        shares::open_envelope(&empty, &f.envelopes[0]).err(),
+        shares::open_envelope(&empty, &created.user_envelope).err(),
         Some(Error::DecryptionFailed)
     );
 }
 
 #[test]
-fn recover_checks_the_expected_generation() {
-    let f = fixture();
+fn stage_opens_only_the_split_the_pointer_names() {
     let mut rng = ChaCha20Rng::from_seed([3; 32]);
-    let r = recover_fixture(&f.envelopes[1], &f.envelopes[2], 1, &mut rng);
-    assert_eq!(r.err(), Some(Error::GenerationMismatch));
-    let r = recover_fixture(&f.recovered[1], &f.recovered[2], 1, &mut rng).unwrap();
-    assert_eq!(r.generation, 2);
-    let keys: Vec<&str> = r.effects.iter().map(Effect::key).collect();
-    let a = &f.address;
+    let password = SecretString::from("pointer");
+    let (created, stores) = created_wallet(&password, &mut rng);
+    let a = created.address;
+    let loaded = stores.loaded(&a);
+    let hot = stores.hot.get(&loaded.hot_key(), 0);
+    let cold = stores.cold.get(&loaded.cold_key(), 0);
+    // A missing share is INVALID_INPUT; a value of another key (e.g. share 3 offered as share
+    // 2) does not even open.
     assert_eq!(
-        keys,
+        loaded
+            .clone()
+            .stage(&password, &sealer(), None, cold.as_deref(), &mut rng)
+            .err(),
+        Some(Error::InvalidInput)
+    );
+    assert_eq!(
+        loaded
+            .clone()
+            .stage(
+                &password,
+                &sealer(),
+                cold.as_deref(),
+                cold.as_deref(),
+                &mut rng
+            )
+            .err(),
+        Some(Error::DecryptionFailed)
+    );
+    // A pointer value of another wallet does not open under this wallet's key.
+    let (other, other_stores) = created_wallet(&password, &mut rng);
+    let foreign = other_stores
+        .hot
+        .get(&shares::current_key(&other.address), 0);
+    assert_eq!(
+        LoadedSplit::open(&sealer(), &a, foreign.as_deref()).err(),
+        Some(Error::DecryptionFailed)
+    );
+    // The staged split: generation + 1, a fresh split id, one effect per store.
+    let staged = loaded
+        .stage(
+            &password,
+            &sealer(),
+            hot.as_deref(),
+            cold.as_deref(),
+            &mut rng,
+        )
+        .unwrap();
+    let new = *staged.output.new_split();
+    assert_eq!(new.generation, 1);
+    assert_ne!(new.split_id, created.split.split_id);
+    assert_eq!(*staged.output.old_split(), created.split);
+    let layout: Vec<(String, StoreName, &str)> = staged
+        .effects
+        .iter()
+        .map(|e| (e.key().to_string(), e.store, e.op.name()))
+        .collect();
+    assert_eq!(
+        layout,
         [
-            shares::hot_key(a, 2),
-            shares::cold_key(a, 2),
-            shares::current_key(a),
-            shares::hot_key(a, 1),
-            shares::cold_key(a, 1)
+            (shares::hot_key(&a, &new), StoreName::Main, "put"),
+            (shares::cold_key(&a, &new), StoreName::Cold, "put"),
         ]
     );
-    assert!(matches!(r.effects[3], Effect::Delete { .. }));
-    assert!(matches!(r.effects[4], Effect::Delete { .. }));
+    // The move: one put_if_equal of the pointer, expecting exactly the value loaded.
+    let moving = staged.output.move_pointer();
+    assert_eq!(moving.effects.len(), 1);
+    let m = &moving.effects[0];
+    assert_eq!(
+        (m.key(), m.store, m.op.name()),
+        (
+            shares::current_key(&a).as_str(),
+            StoreName::Main,
+            "put_if_equal"
+        )
+    );
+    assert_eq!(
+        m.expected(),
+        stores.hot.get(&shares::current_key(&a), 0).as_deref()
+    );
+    assert!(!moving.output.moved_by_us(m.expected()));
+    assert!(moving.output.moved_by_us(m.value()));
 }
 
 #[test]
 fn generation_limit_is_invalid_share() {
-    // Shares of generation 2^32 - 1, sealed through the public API.
+    // A wallet whose pointer names a split of generation 2^32 - 1, sealed through the API.
     let mut rng = ChaCha20Rng::from_seed([4; 32]);
     let password = SecretString::from("limit");
     let key = WalletKey::generate(&mut rng).unwrap();
@@ -280,18 +378,55 @@ fn generation_limit_is_invalid_share() {
     let (hot, cold) = (envelope(2), envelope(3));
     let opened = shares::open_wallet(&password, &hot, &cold, &address).unwrap();
     assert_eq!(opened.generation, u32::MAX);
+    let split = SplitPointer {
+        generation: u32::MAX,
+        split_id: [7; 16],
+    };
+    let s = sealer();
+    let stores = Stores::new();
+    let effects = [
+        StoredShare::new(hot)
+            .unwrap()
+            .put(&s, shares::hot_key(&address, &split), None, &mut rng)
+            .unwrap(),
+        StoredShare::new(cold)
+            .unwrap()
+            .put(&s, shares::cold_key(&address, &split), None, &mut rng)
+            .unwrap()
+            .in_store(StoreName::Cold),
+        split
+            .put(&s, shares::current_key(&address), None, &mut rng)
+            .unwrap(),
+    ];
+    stores.commit(&effects).unwrap();
     assert_eq!(
-        shares::recover(
-            &password,
-            &hot,
-            &cold,
-            &address,
-            u32::MAX,
-            &sealer(),
-            &mut rng
-        )
-        .err(),
+        stage(&stores, &password, &address, &mut rng).err(),
         Some(Error::InvalidShare)
+    );
+    // Shares of a generation other than the pointer's: GENERATION_MISMATCH.
+    let mut rng2 = ChaCha20Rng::from_seed([5; 32]);
+    let lying = SplitPointer {
+        generation: 7,
+        split_id: [7; 16],
+    };
+    let moved = [
+        Effect::put(
+            shares::hot_key(&address, &lying),
+            stores
+                .hot
+                .get(&shares::hot_key(&address, &split), 0)
+                .unwrap(),
+            None,
+        ),
+        lying
+            .put(&s, shares::current_key(&address), None, &mut rng2)
+            .unwrap(),
+    ];
+    stores.commit(&moved).unwrap();
+    // (share 2 moved under another key does not open: the sealing binds it to its key)
+    assert_eq!(
+        stage(&stores, &password, &address, &mut rng2).err(),
+        Some(Error::DecryptionFailed)
     );
 }
 
@@ -308,71 +443,267 @@ fn a_share_alone_is_refused() {
     }
 }
 
-/// Crash safety (spec §3 recover): apply every prefix of the recovery effects. At each one,
-/// the pointer names a generation whose hot and cold shares are both stored (recovery can run
-/// again), the user's old share 1 still signs while hot:g remains, and the new share 1 signs
-/// as soon as hot:g+1 is written; no prefix leaves the user unable to sign with both shares.
+/// The store transactions of a step: each run of one store's effects (spec §0.2).
+fn transactions(effects: &[Effect]) -> Vec<Vec<Effect>> {
+    effects
+        .chunk_by(|a, b| a.store == b.store)
+        .map(<[Effect]>::to_vec)
+        .collect()
+}
+
+/// Crash safety (spec §3 recover): the recovery's transactions in order (stage: hot, cold;
+/// move: hot; cleanup: hot, cold) and every prefix of them applied. At each one, the pointer
+/// names a split whose shares 2 and 3 are both stored, the user share of the pointer's
+/// generation signs (the old one until the move committed, the new one after), the other
+/// user share is refused, and a recovery can run again.
 #[test]
-fn recovery_survives_a_crash_after_any_effect() {
+fn recovery_survives_a_crash_after_any_transaction() {
     let mut rng = ChaCha20Rng::from_seed([5; 32]);
     let password = SecretString::from("crash-safe");
-    let created = shares::create(&password, &sealer(), &mut rng).unwrap();
+    let (created, base) = created_wallet(&password, &mut rng);
     let a = created.address;
-    let mut base = MemoryStore::new();
-    base.apply_all(&created.effects, 0);
-    let recovered = shares::recover(
-        &password,
-        &stored_hot(&base, &a, 0).unwrap(),
-        &stored_cold(&base, &a, 0).unwrap(),
-        &a,
-        0,
-        &sealer(),
-        &mut rng,
-    )
-    .unwrap();
-    assert_eq!(recovered.effects.len(), 5);
+    let staged = stage(&base, &password, &a, &mut rng).unwrap();
+    let mut units = transactions(&staged.effects);
+    let moving = staged.output.move_pointer();
+    units.extend(transactions(&moving.effects));
+    let (recovered, cleanup) = moving.output.won().into_parts();
+    units.extend(transactions(&cleanup));
+    assert_eq!(units.len(), 5);
     let old_user = &created.user_envelope;
     let new_user = &recovered.user_envelope;
-    for k in 0..=recovered.effects.len() {
-        let mut store = base.clone();
-        store.apply_all(&recovered.effects[..k], 0);
-        let g = stored_current(&store, &a);
-        assert_eq!(g, if k >= 3 { 1 } else { 0 }, "prefix {k}");
-        // The pointer's generation is complete: the wallet opens from hot + cold.
+    for k in 0..=units.len() {
+        let stores = base.clone();
+        for unit in &units[..k] {
+            stores.commit(unit).unwrap();
+        }
+        let moved = k >= 3;
+        let split = stores.pointer(&a);
+        assert_eq!(
+            split,
+            if moved {
+                recovered.split
+            } else {
+                created.split
+            },
+            "prefix {k}"
+        );
+        // The pointer's split is complete: the wallet opens from its hot + cold shares.
         let (hot, cold) = (
-            stored_hot(&store, &a, g).unwrap(),
-            stored_cold(&store, &a, g).unwrap(),
+            stores.hot_envelope(&a, &split).unwrap(),
+            stores.cold_envelope(&a, &split).unwrap(),
         );
         assert_eq!(
             shares::open_wallet(&password, &hot, &cold, &a)
                 .unwrap()
                 .generation,
-            g
+            split.generation
         );
-        // What the user holds still signs with a hot share the store holds.
-        let mut signers = 0;
-        for (user, gen_of_user) in [(old_user, 0u32), (new_user, 1u32)] {
-            match stored_hot(&store, &a, gen_of_user) {
-                Some(hot) => {
-                    let sig = shares::sign(&password, user, &hot, &a, "after crash").unwrap();
-                    assert_eq!(shares::recover_signer(b"after crash", &sig).unwrap(), a);
-                    signers += 1;
-                }
-                None => assert!(
-                    (gen_of_user == 0 && k >= 4) || (gen_of_user == 1 && k == 0),
-                    "prefix {k}: hot:{gen_of_user} missing"
-                ),
-            }
-            // A user share never combines with the hot share of the other generation.
-            if let Some(hot) = stored_hot(&store, &a, 1 - gen_of_user) {
-                assert_eq!(
-                    shares::sign(&password, user, &hot, &a, "x").err(),
-                    Some(Error::GenerationMismatch)
-                );
+        // The user share of the pointer's generation signs, the other is refused.
+        let (good, other) = if moved {
+            (new_user, old_user)
+        } else {
+            (old_user, new_user)
+        };
+        let sig = stores.sign(&password, good, &a, "after crash").unwrap();
+        assert_eq!(shares::recover_signer(b"after crash", &sig).unwrap(), a);
+        assert_eq!(
+            stores.sign(&password, other, &a, "x").err(),
+            Some(Error::GenerationMismatch),
+            "prefix {k}"
+        );
+        // Nothing but the two splits' keys and the pointer, and the old split's keys go only
+        // in the cleanup.
+        assert_eq!(stores.all_keys().len(), [3, 4, 5, 5, 4, 3][k], "prefix {k}");
+        if k == 2 || k == 3 {
+            // The recovery runs again from this state (a new split, the pointer moves).
+            let again = shares::recover(
+                &password,
+                &a,
+                &sealer(),
+                &stores.hot,
+                &stores.cold,
+                0,
+                &mut rng,
+            )
+            .unwrap();
+            assert_eq!(again.split.generation, split.generation + 1);
+            assert!(
+                stores
+                    .sign(&password, &again.user_envelope, &a, "again")
+                    .is_ok()
+            );
+        }
+    }
+}
+
+/// Every step's effects in one store carry one hash tag, the wallet's (spec §0.2).
+#[test]
+fn every_step_keeps_one_hash_tag_per_store() {
+    let mut rng = ChaCha20Rng::from_seed([8; 32]);
+    let password = SecretString::from("tags");
+    let (created, effects) = shares::create(&password, &sealer(), &mut rng)
+        .unwrap()
+        .into_parts();
+    let a = created.address;
+    let stores = Stores::new();
+    stores.commit(&effects).unwrap();
+    let staged = stage(&stores, &password, &a, &mut rng).unwrap();
+    let moving = staged.clone().output.move_pointer();
+    let won = moving.clone().output.won();
+    let lost = moving.clone().output.lost();
+    assert_eq!(lost.output, Error::Conflict);
+    let tag = shares::wallet_tag(&a);
+    for (name, step) in [
+        ("create", &effects),
+        ("stage", &staged.effects),
+        ("move", &moving.effects),
+        ("cleanup (winner)", &won.effects),
+        ("cleanup (loser)", &lost.effects),
+    ] {
+        for store in [StoreName::Main, StoreName::Cold] {
+            let tags: BTreeSet<Option<&str>> = step
+                .iter()
+                .filter(|e| e.store == store)
+                .map(|e| key_tag(e.key()))
+                .collect();
+            assert!(tags.len() <= 1, "{name} {store:?}: {tags:?}");
+            if let Some(t) = tags.first() {
+                assert_eq!(*t, Some(tag.as_str()), "{name} {store:?}");
             }
         }
-        assert!(signers >= 1, "prefix {k}");
     }
+}
+
+/// Two recoveries of one wallet race on shared hot and cold stores, on two threads: both load
+/// the pointer and stage, then both commit their move at once. Exactly one wins, the other
+/// answers CONFLICT and deletes only its own staged shares; the wallet then signs with the
+/// winner's new user share and hot share. `SHARES_RACE_RUNS` sets the number of races.
+#[test]
+fn racing_recoveries_have_exactly_one_winner() {
+    let runs: usize = std::env::var("SHARES_RACE_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let password = SecretString::from("race");
+    let (mut winners, mut conflicts) = (0usize, 0usize);
+    for run in 0..runs {
+        let mut rng = ChaCha20Rng::from_seed([run as u8; 32]);
+        let (created, stores) = created_wallet(&password, &mut rng);
+        let a = created.address;
+        let barrier = Barrier::new(2);
+        let results: Vec<Result<shares::Recovered, Error>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2u8)
+                .map(|t| {
+                    let (stores, barrier, password) = (&stores, &barrier, &password);
+                    scope.spawn(move || {
+                        let mut rng = ChaCha20Rng::from_seed([100 + t; 32]);
+                        // Load the pointer and stage, concurrently.
+                        let staged = stage(stores, password, &a, &mut rng)?;
+                        stores.commit(&staged.effects)?;
+                        // Both have staged before either moves: a true race on the pointer.
+                        barrier.wait();
+                        let moving = staged.output.move_pointer();
+                        match stores.commit(&moving.effects) {
+                            Ok(()) => {
+                                let done = moving.output.won();
+                                stores.commit(&done.effects)?;
+                                Ok(done.output)
+                            }
+                            Err(Error::Conflict) => {
+                                let lost = moving.output.lost();
+                                stores.commit(&lost.effects)?;
+                                Err(lost.output)
+                            }
+                            Err(e) => Err(e),
+                        }
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let won: Vec<&shares::Recovered> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        let lost = results
+            .iter()
+            .filter(|r| r.as_ref().err() == Some(&Error::Conflict))
+            .count();
+        assert_eq!((won.len(), lost), (1, 1), "run {run}: {results:?}");
+        winners += won.len();
+        conflicts += lost;
+        let winner = won[0];
+        assert_eq!(stores.pointer(&a), winner.split);
+        // The wallet signs with the winner's new user share and the winner's hot share.
+        let sig = stores
+            .sign(&password, &winner.user_envelope, &a, "race")
+            .unwrap();
+        assert_eq!(shares::recover_signer(b"race", &sig).unwrap(), a);
+        assert_eq!(
+            stores.hot_envelope(&a, &winner.split).unwrap(),
+            winner.hot_envelope
+        );
+        // Only the winner's split and the pointer remain: no share of the loser, none of the
+        // old split, in either store.
+        assert_eq!(
+            stores.hot.keys(),
+            {
+                let mut k = vec![shares::current_key(&a), shares::hot_key(&a, &winner.split)];
+                k.sort();
+                k
+            },
+            "run {run}"
+        );
+        assert_eq!(
+            stores.cold.keys(),
+            [shares::cold_key(&a, &winner.split)],
+            "run {run}"
+        );
+    }
+    eprintln!("shares race: {runs} runs, {winners} winners, {conflicts} conflicts");
+    assert_eq!((winners, conflicts), (runs, runs));
+}
+
+/// Without a barrier, two recoveries through `shares::recover` either overlap (one wins, one
+/// answers CONFLICT) or run one after the other (both win, generation + 2); the stores always
+/// end with exactly one complete split, the pointer's.
+#[test]
+fn unsynchronized_recoveries_leave_one_complete_split() {
+    let password = SecretString::from("race-free");
+    let mut rng = ChaCha20Rng::from_seed([9; 32]);
+    let (created, stores) = created_wallet(&password, &mut rng);
+    let a = created.address;
+    let results: Vec<Result<shares::Recovered, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2u8)
+            .map(|t| {
+                let (stores, password) = (&stores, &password);
+                scope.spawn(move || {
+                    let mut rng = ChaCha20Rng::from_seed([200 + t; 32]);
+                    shares::recover(
+                        password,
+                        &a,
+                        &sealer(),
+                        &stores.hot,
+                        &stores.cold,
+                        0,
+                        &mut rng,
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let won: Vec<&shares::Recovered> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert!(!won.is_empty());
+    for r in &results {
+        if let Err(e) = r {
+            assert_eq!(*e, Error::Conflict);
+        }
+    }
+    let split = stores.pointer(&a);
+    let last = won.iter().find(|r| r.split == split).unwrap();
+    assert_eq!(split.generation, won.len() as u32);
+    stores
+        .sign(&password, &last.user_envelope, &a, "m")
+        .unwrap();
+    assert_eq!(stores.all_keys().len(), 3);
 }
 
 #[test]
@@ -402,7 +733,11 @@ fn debug_redaction() {
     let k_hex = hex_encode(k.expose());
     let mut rng = ChaCha20Rng::from_seed([6; 32]);
     let created = shares::create(&f.password, &sealer(), &mut rng).unwrap();
-    let recovered = recover_fixture(&f.envelopes[1], &f.envelopes[2], 0, &mut rng).unwrap();
+    let (wallet, stores) = created_wallet(&f.password, &mut rng);
+    let staged = stage(&stores, &f.password, &wallet.address, &mut rng).unwrap();
+    let moving = staged.output.clone().move_pointer();
+    let recovered = moving.output.clone().won().output;
+    let created = created.output;
 
     let printed = [
         format!("{:?}", opened),
@@ -413,6 +748,9 @@ fn debug_redaction() {
         format!("{:?}", created),
         format!("{:?}", recovered),
         format!("{:?}", f.password),
+        format!("{:?}", staged),
+        format!("{:?}", moving),
+        format!("{:?}", stores.loaded(&wallet.address)),
     ];
     let secrets: Vec<String> = vec![
         d_hex.to_string(),
@@ -425,6 +763,8 @@ fn debug_redaction() {
         created.user_envelope.clone(),
         created.hot_envelope.clone(),
         recovered.user_envelope.clone(),
+        recovered.hot_envelope.clone(),
+        wallet.user_envelope.clone(),
     ];
     // Raw bytes as a Rust array Debug would print them (e.g. "[22, 176, ...").
     let raw_d = format!("{:?}", &hex_decode_array::<32>(d_hex).unwrap()[..8]);
@@ -455,9 +795,17 @@ fn debug_redaction() {
     );
     assert_eq!(printed[3], "SecretBytes<16>(REDACTED)");
     assert_eq!(printed[4], "SecretBytes<39>(REDACTED)");
-    assert!(printed[5].starts_with(&format!(
-        "Created {{ address: Address({}), generation: 0, envelopes: \"3 x REDACTED\", effects: [Put {{ key: ",
-        created.address
+    assert_eq!(
+        printed[5],
+        format!(
+            "Created {{ address: Address({}), split: {:?}, envelopes: \"3 x REDACTED\" }}",
+            created.address, created.split
+        )
+    );
+    assert!(printed[6].starts_with(&format!(
+        "Recovered {{ address: Address({}), split: SplitPointer(1:",
+        wallet.address
     )));
-    assert!(printed[6].starts_with("Recovered { generation: 1, envelopes: \"3 x REDACTED\""));
+    assert!(printed[8].contains("effects: [put { key: \"sw:v1:shares:{"));
+    assert!(printed[8].contains("envelopes: \"3 x REDACTED\""));
 }

@@ -1,6 +1,7 @@
 //! Replays `test-vectors/shares.json` (spec §6) through the core: every positive case is
-//! recomputed byte for byte (create, sign and recover driven by a scripted RNG with the
-//! recorded `d`, `a`, salts and IVs; every Argon2id key; `y = d + a*x mod n` checked with
+//! recomputed byte for byte (create, sign and the three recovery steps against a hot and a
+//! cold store, driven by a scripted RNG with the recorded `d`, `a`, salts, IVs and split ids;
+//! the store keys; every Argon2id key; `y = d + a*x mod n` checked with
 //! k256 arithmetic), and every negative case gives its `expectedError`.
 #![allow(
     clippy::unwrap_used,
@@ -13,12 +14,13 @@ mod shares_common;
 
 use k256::Scalar;
 use k256::elliptic_curve::ff::PrimeField;
+use sealwright::effect::StoreName;
 use sealwright::encoding::{hex_decode, hex_decode_array, hex_encode};
 use sealwright::rng::ScriptedRng;
 use sealwright::secret::{SecretKey32, SecretString};
-use sealwright::shares::{self, Address, EnvelopeParts, SharePlaintext, WalletKey};
+use sealwright::shares::{self, Address, EnvelopeParts, SharePlaintext, SplitPointer, WalletKey};
 use serde_json::Value;
-use shares_common::{cases, s, sealer};
+use shares_common::{Stores, cases, s, sealer, stage};
 
 fn scalar(hex: &str) -> Scalar {
     Option::from(Scalar::from_repr(
@@ -27,7 +29,8 @@ fn scalar(hex: &str) -> Scalar {
     .unwrap()
 }
 
-/// The scripted randomness of one split: optional `d`, then `a`, then (salt, iv) x 3.
+/// The scripted randomness of one split: optional `d`, then `a`, then (salt, iv) x 3, then
+/// the split id (the store-sealing nonces that follow are not recorded: zeros).
 fn script(d: Option<&str>, block: &Value) -> ScriptedRng {
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     if let Some(d) = d {
@@ -38,6 +41,7 @@ fn script(d: Option<&str>, block: &Value) -> ScriptedRng {
         chunks.push(hex_decode(s(share, "salt")).unwrap());
         chunks.push(hex_decode(s(share, "iv")).unwrap());
     }
+    chunks.push(hex_decode(s(block, "splitId")).unwrap());
     ScriptedRng::new(chunks)
 }
 
@@ -88,10 +92,25 @@ fn positive_cases_replay() {
         assert_eq!(key.address(), address, "{name}");
         assert_eq!(c["generation"], 0);
 
-        // create, replayed.
-        let mut rng = script(Some(d_hex), c);
-        let created = shares::create(&password, &sealer(), &mut rng).unwrap();
+        // create, replayed, committed to a hot and a cold store.
+        let stores = Stores::new();
+        let (created, effects) = shares::create(&password, &sealer(), &mut script(Some(d_hex), c))
+            .unwrap()
+            .into_parts();
         assert_eq!(created.address, address);
+        assert_eq!(hex_encode(&created.split.split_id), s(c, "splitId"));
+        assert_eq!(created.split.generation, 0);
+        check_store_keys(&address, &created.split, &c["storeKeys"]);
+        let stored: Vec<(&str, StoreName)> = effects.iter().map(|e| (e.key(), e.store)).collect();
+        assert_eq!(
+            stored,
+            [
+                (s(&c["storeKeys"], "hot"), StoreName::Main),
+                (s(&c["storeKeys"], "cold"), StoreName::Cold),
+                (s(&c["storeKeys"], "current"), StoreName::Main),
+            ]
+        );
+        stores.commit(&effects).unwrap();
         let envs = [
             created.user_envelope.as_str(),
             created.hot_envelope.as_str(),
@@ -99,46 +118,70 @@ fn positive_cases_replay() {
         ];
         check_shares(name, &password, &scalar(d_hex), c, envs);
 
-        // sign with shares 1 and 2.
+        // sign with share 1 and share 2 of the split the pointer names.
         let message = s(c, "message");
         assert_eq!(
             hex_encode(&shares::personal_message_hash(message.as_bytes())),
             s(c, "messageHash")
         );
-        let signature = shares::sign(&password, envs[0], envs[1], &address, message).unwrap();
+        assert_eq!(
+            shares::sign(&password, envs[0], envs[1], &address, message).unwrap(),
+            s(c, "signature")
+        );
+        let signature = stores.sign(&password, envs[0], &address, message).unwrap();
         assert_eq!(signature, s(c, "signature"), "{name}");
         assert_eq!(
             shares::recover_signer(message.as_bytes(), &signature).unwrap(),
             address
         );
 
-        // recover with shares 2 and 3, replayed.
+        // recover (stage, move, clean up) with shares 2 and 3, replayed.
         let r = &c["recovery"];
         assert_eq!(r["generation"], 1);
-        let mut rng = script(None, r);
-        let recovered = shares::recover(
-            &password,
-            envs[1],
-            envs[2],
-            &address,
-            0,
-            &sealer(),
-            &mut rng,
-        )
-        .unwrap();
-        assert_eq!(recovered.generation, 1);
+        let staged = stage(&stores, &password, &address, &mut script(None, r)).unwrap();
+        stores.commit(&staged.effects).unwrap();
+        let moving = staged.output.move_pointer();
+        stores.commit(&moving.effects).unwrap();
+        let (recovered, cleanup) = moving.output.won().into_parts();
+        stores.commit(&cleanup).unwrap();
+        assert_eq!(recovered.split.generation, 1);
+        assert_eq!(hex_encode(&recovered.split.split_id), s(r, "splitId"));
+        check_store_keys(&address, &recovered.split, &r["storeKeys"]);
         let new = [
             recovered.user_envelope.as_str(),
             recovered.hot_envelope.as_str(),
             recovered.cold_envelope.as_str(),
         ];
         check_shares(name, &password, &scalar(d_hex), r, new);
-        // The new generation signs identically (RFC 6979 is deterministic in d).
+        // The new split signs identically (RFC 6979 is deterministic in d); the old is gone.
         assert_eq!(
-            shares::sign(&password, new[0], new[1], &address, message).unwrap(),
+            stores.sign(&password, new[0], &address, message).unwrap(),
             signature
         );
+        let mut keys = stores.all_keys();
+        keys.sort();
+        let mut want = vec![
+            s(&r["storeKeys"], "current").to_string(),
+            s(&r["storeKeys"], "hot").to_string(),
+            s(&r["storeKeys"], "cold").to_string(),
+        ];
+        want.sort();
+        assert_eq!(keys, want);
     }
+}
+
+/// The extra `storeKeys` field: the key layout of spec §3 with `tag` over the lowercase address.
+fn check_store_keys(address: &Address, split: &SplitPointer, keys: &Value) {
+    let tag = sealwright::effect::tag(&address.to_lowercase_hex());
+    let prefix = format!("sw:v1:shares:{tag}");
+    let id = hex_encode(&split.split_id);
+    let g = split.generation;
+    assert_eq!(s(keys, "current"), format!("{prefix}:current"));
+    assert_eq!(s(keys, "hot"), format!("{prefix}:{g}:{id}:2"));
+    assert_eq!(s(keys, "cold"), format!("{prefix}:{g}:{id}:3"));
+    assert_eq!(shares::current_key(address), s(keys, "current"));
+    assert_eq!(shares::hot_key(address, split), s(keys, "hot"));
+    assert_eq!(shares::cold_key(address, split), s(keys, "cold"));
 }
 
 #[test]

@@ -259,10 +259,7 @@ fn kdf_params_json() {
             r#"{"alg":"argon2id","m":19456,"m":19456,"t":2,"p":1}"#,
             Error::InvalidInput,
         ),
-        (
-            r#"{"alg":"argon2id","m":-1,"t":2,"p":1}"#,
-            Error::InvalidInput,
-        ),
+        (r#"{"alg":"argon2id","m":-1,"t":2,"p":1}"#, Error::WeakKdf),
         (
             r#"{"alg":"argon2id","m":19456,"t":2,"p":null}"#,
             Error::InvalidInput,
@@ -293,6 +290,220 @@ fn kdf_params_json() {
         ),
     ] {
         assert_eq!(KdfParams::parse(text), Err(err), "{text}");
+    }
+}
+
+/// Spec §4.2, one block per sentence of the KDF object rules.
+#[test]
+fn kdf_object_errors_follow_spec_4_2() {
+    let parse = KdfParams::parse;
+    let parse_and_check = |text: &str| parse(text).and_then(|k| k.check().map(|()| k));
+
+    // "A `kdf` that is not an object ... is INVALID_INPUT".
+    for text in [
+        r#""argon2id""#,
+        r#"["argon2id",19456,2,1]"#,
+        "null",
+        "42",
+        "true",
+        "",
+        "{",
+    ] {
+        assert_eq!(parse(text), Err(Error::InvalidInput), "{text}");
+    }
+
+    // "... lacks `alg` ..." is INVALID_INPUT; an `alg` that is not a string is too (decision).
+    for text in [
+        r#"{"m":19456,"t":2,"p":1}"#,
+        r#"{"alg":null,"m":19456,"t":2,"p":1}"#,
+        r#"{"alg":7,"i":600000}"#,
+        r#"{"alg":true,"i":600000}"#,
+        r#"{"alg":["argon2id"],"m":19456,"t":2,"p":1}"#,
+        r#"{"alg":{"name":"argon2id"},"m":19456,"t":2,"p":1}"#,
+    ] {
+        assert_eq!(parse(text), Err(Error::InvalidInput), "{text}");
+    }
+
+    // "... lacks ... a member of its algorithm" is INVALID_INPUT (a member of the other
+    // algorithm does not stand in for it).
+    for text in [
+        r#"{"alg":"argon2id","t":2,"p":1}"#,
+        r#"{"alg":"argon2id","m":19456,"p":1}"#,
+        r#"{"alg":"argon2id","m":19456,"t":2}"#,
+        r#"{"alg":"argon2id","i":600000}"#,
+        r#"{"alg":"pbkdf2-sha256"}"#,
+        r#"{"alg":"pbkdf2-sha256","m":19456,"t":2,"p":1}"#,
+    ] {
+        assert_eq!(parse(text), Err(Error::InvalidInput), "{text}");
+    }
+
+    // "... or has a non-integer member is INVALID_INPUT": a JSON integer is required, written
+    // without fraction or exponent (decision: 1.0 and 1e5 are not integers here).
+    for member in [
+        r#""19456""#,
+        "19456.5",
+        "19456.0",
+        "1.9456e4",
+        "2e4",
+        "true",
+        "null",
+        "[19456]",
+        r#"{"v":19456}"#,
+    ] {
+        for text in [
+            format!(r#"{{"alg":"argon2id","m":{member},"t":2,"p":1}}"#),
+            format!(r#"{{"alg":"argon2id","m":19456,"t":2,"p":{member}}}"#),
+            format!(r#"{{"alg":"pbkdf2-sha256","i":{member}}}"#),
+        ] {
+            assert_eq!(parse(&text), Err(Error::InvalidInput), "{text}");
+        }
+    }
+    // A member given twice is malformed JSON for this object (decision).
+    assert_eq!(
+        parse(r#"{"alg":"pbkdf2-sha256","i":600000,"i":600000}"#),
+        Err(Error::InvalidInput)
+    );
+    assert_eq!(
+        parse(r#"{"alg":"pbkdf2-sha256","alg":"pbkdf2-sha256","i":600000}"#),
+        Err(Error::InvalidInput)
+    );
+
+    // "An unknown `alg` string is UNSUPPORTED_VERSION", whatever the other members are.
+    for text in [
+        r#"{"alg":"scrypt","n":32768,"r":8,"p":1}"#,
+        r#"{"alg":"argon2i","m":19456,"t":2,"p":1}"#,
+        r#"{"alg":"Argon2id","m":19456,"t":2,"p":1}"#,
+        r#"{"alg":"pbkdf2-sha512","i":600000}"#,
+        r#"{"alg":""}"#,
+        r#"{"alg":"scrypt","m":"x"}"#,
+    ] {
+        assert_eq!(parse(text), Err(Error::UnsupportedVersion), "{text}");
+    }
+    // An escaped spelling of a known alg is that alg (JSON string semantics).
+    assert_eq!(
+        parse(r#"{"alg":"pbkdf2-sha256","i":600000}"#),
+        parse(r#"{"alg":"pbkdf2\u002dsha256","i":600000}"#)
+    );
+
+    // "A member of 0 is below its minimum (WEAK_KDF)"; a negative integer too (decision),
+    // and `-0` is 0.
+    for text in [
+        r#"{"alg":"argon2id","m":0,"t":2,"p":1}"#,
+        r#"{"alg":"argon2id","m":19456,"t":0,"p":1}"#,
+        r#"{"alg":"argon2id","m":19456,"t":2,"p":0}"#,
+        r#"{"alg":"pbkdf2-sha256","i":0}"#,
+        r#"{"alg":"pbkdf2-sha256","i":-0}"#,
+        r#"{"alg":"pbkdf2-sha256","i":-1}"#,
+        r#"{"alg":"argon2id","m":19456,"t":-2,"p":1}"#,
+        r#"{"alg":"argon2id","m":-99999999999999999999999,"t":2,"p":1}"#,
+    ] {
+        assert_eq!(parse_and_check(text), Err(Error::WeakKdf), "{text}");
+    }
+    assert_eq!(
+        parse(r#"{"alg":"pbkdf2-sha256","i":0}"#),
+        Ok(KdfParams::Pbkdf2Sha256 { i: 0 })
+    );
+
+    // "Below minimums WEAK_KDF", one under each minimum; the minimum itself is accepted.
+    for text in [
+        r#"{"alg":"argon2id","m":19455,"t":2,"p":1}"#,
+        r#"{"alg":"argon2id","m":19456,"t":1,"p":1}"#,
+        r#"{"alg":"pbkdf2-sha256","i":599999}"#,
+    ] {
+        assert_eq!(parse_and_check(text), Err(Error::WeakKdf), "{text}");
+    }
+    for text in [
+        r#"{"alg":"argon2id","m":19456,"t":2,"p":1}"#,
+        r#"{"alg":"pbkdf2-sha256","i":600000}"#,
+        r#"{"alg":"argon2id","m":1048576,"t":16,"p":16}"#,
+        r#"{"alg":"pbkdf2-sha256","i":10000000}"#,
+    ] {
+        assert!(parse_and_check(text).is_ok(), "{text}");
+    }
+
+    // "Above maxima INVALID_INPUT", one over each maximum, and integers beyond u32 (which
+    // are above every maximum) ...
+    for text in [
+        r#"{"alg":"argon2id","m":1048577,"t":2,"p":1}"#,
+        r#"{"alg":"argon2id","m":19456,"t":17,"p":1}"#,
+        r#"{"alg":"argon2id","m":19456,"t":2,"p":17}"#,
+        r#"{"alg":"pbkdf2-sha256","i":10000001}"#,
+        r#"{"alg":"pbkdf2-sha256","i":4294967296}"#,
+        r#"{"alg":"pbkdf2-sha256","i":18446744073709551616}"#,
+        r#"{"alg":"argon2id","m":19456,"t":2,"p":99999999999999999999999999999}"#,
+    ] {
+        assert_eq!(parse_and_check(text), Err(Error::InvalidInput), "{text}");
+    }
+    // ... unless another member is below its minimum: weakness is checked first.
+    assert_eq!(
+        parse(r#"{"alg":"argon2id","m":4294967296,"t":1,"p":1}"#),
+        Err(Error::WeakKdf)
+    );
+    assert_eq!(
+        parse(r#"{"alg":"argon2id","m":-1,"t":4294967296,"p":1}"#),
+        Err(Error::WeakKdf)
+    );
+
+    // Insignificant whitespace anywhere is fine (members are read from their exact JSON text).
+    assert_eq!(
+        parse(" {\n \"alg\" :\t\"argon2id\" , \"m\" : 19456 ,\"t\":\r\n2, \"p\": -0 }\n"),
+        Ok(KdfParams::Argon2id {
+            m: 19_456,
+            t: 2,
+            p: 0
+        })
+    );
+
+    // Members of the other algorithm and unknown members are ignored whatever their type.
+    assert_eq!(
+        parse(r#"{"alg":"pbkdf2-sha256","i":600000,"m":"x","t":-1,"p":1.5,"note":[1]}"#),
+        Ok(KdfParams::Pbkdf2Sha256 { i: 600_000 })
+    );
+    assert_eq!(
+        parse(r#"{"alg":"argon2id","m":19456,"t":2,"p":1,"i":null}"#),
+        Ok(MIN)
+    );
+}
+
+/// The KDF object errors reach `unlock` callers unchanged, before any KDF runs.
+#[test]
+fn unlock_reports_kdf_object_errors() {
+    let (e, _) = new_vault("alice", "pw");
+    let s = &e.server;
+    let pw: SecretString = "pw".into();
+    let run = |kdf_json: &str| {
+        KdfParams::parse(kdf_json).and_then(|k| {
+            vault::unlock("alice", &pw, s.salt(), &k, s.wrapped_vault_key()).map(|_| ())
+        })
+    };
+    assert_eq!(run(&s.kdf().to_json()), Ok(()));
+    for (text, err) in [
+        ("[]", Error::InvalidInput),
+        (r#"{"alg":1}"#, Error::InvalidInput),
+        (r#"{"alg":"argon2id","m":19456,"t":2}"#, Error::InvalidInput),
+        (
+            r#"{"alg":"argon2id","m":19456,"t":2,"p":"1"}"#,
+            Error::InvalidInput,
+        ),
+        (r#"{"alg":"balloon","m":19456}"#, Error::UnsupportedVersion),
+        (
+            r#"{"alg":"argon2id","m":19456,"t":2,"p":0}"#,
+            Error::WeakKdf,
+        ),
+        (
+            r#"{"alg":"argon2id","m":19456,"t":2,"p":-1}"#,
+            Error::WeakKdf,
+        ),
+        (
+            r#"{"alg":"argon2id","m":19455,"t":2,"p":1}"#,
+            Error::WeakKdf,
+        ),
+        (
+            r#"{"alg":"argon2id","m":19456,"t":17,"p":1}"#,
+            Error::InvalidInput,
+        ),
+    ] {
+        assert_eq!(run(text), Err(err), "{text}");
     }
 }
 
@@ -645,6 +856,70 @@ fn phc_verifier_rules() {
             "{bad}"
         );
     }
+}
+
+/// Spec §4.1 bounds, each exactly and one past: `100000 <= i <= 10000000`, `l = 32`, salt at
+/// least 16 bytes.
+#[test]
+fn phc_verifier_bounds_are_exactly_the_spec_numbers() {
+    let b64 = sealwright::encoding::phc_b64_encode;
+    let salt16 = b64(&[1u8; 16]);
+    let hash = b64(&[2u8; 32]);
+    let phc = |params: &str, salt: &str| format!("$pbkdf2-sha256${params}${salt}${hash}");
+    for (params, ok) in [
+        ("i=100000,l=32", true),
+        ("i=99999,l=32", false),
+        ("i=10000000,l=32", true),
+        ("i=10000001,l=32", false),
+        ("i=4294967295,l=32", false),
+        ("i=0,l=32", false),
+        ("i=100000,l=31", false),
+        ("i=100000,l=33", false),
+        ("i=100000,l=0", false),
+    ] {
+        let got = PasswordVerifier::parse(&phc(params, &salt16));
+        if ok {
+            let v = got.unwrap();
+            assert_eq!(v.to_phc(), phc(params, &salt16));
+        } else {
+            assert_eq!(got.err(), Some(Error::InvalidVerifier), "{params}");
+        }
+    }
+    assert_eq!(
+        PasswordVerifier::parse(&phc("i=10000000,l=32", &salt16))
+            .unwrap()
+            .iterations(),
+        vault::PHC_MAX_ITERATIONS
+    );
+    assert_eq!(vault::PHC_MIN_ITERATIONS, 100_000);
+    assert_eq!(vault::PHC_MAX_ITERATIONS, 10_000_000);
+    for (len, ok) in [
+        (15usize, false),
+        (16, true),
+        (17, true),
+        (64, true),
+        (0, false),
+    ] {
+        let salt = b64(&vec![3u8; len]);
+        assert_eq!(
+            PasswordVerifier::parse(&phc("i=100000,l=32", &salt)).is_ok(),
+            ok,
+            "salt of {len} bytes"
+        );
+    }
+    // Creation: the same iteration bounds, and a 16-byte salt.
+    let mut r = rng(9);
+    let pw: SecretString = "pw".into();
+    for (i, ok) in [(99_999u32, false), (100_000, true), (10_000_001, false)] {
+        assert_eq!(PasswordVerifier::create(&pw, i, &mut r).is_ok(), ok, "{i}");
+    }
+    assert_eq!(
+        PasswordVerifier::create(&pw, 100_000, &mut r)
+            .unwrap()
+            .salt()
+            .len(),
+        16
+    );
 }
 
 // ---- pickles ----------------------------------------------------------------------------

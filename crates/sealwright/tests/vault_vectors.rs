@@ -1,4 +1,5 @@
-//! Replays every case of `test-vectors/vault.json` (spec §6) through the core: positive cases
+//! Replays every case of `test-vectors/vault.json` (spec §6, version 2: `plaintext` in hex)
+//! through the core: positive cases
 //! field by field (keys, intermediates and outputs recomputed from the recorded randomness),
 //! negative cases through their `operation` with the exact `expectedError`.
 #![allow(
@@ -21,13 +22,18 @@ const FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/vaul
 fn cases() -> Vec<Value> {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(FILE).unwrap()).unwrap();
     assert_eq!(v["protocol"], "vault");
-    assert_eq!(v["specVersion"], 1);
+    assert_eq!(v["specVersion"], 2);
     v["cases"].as_array().unwrap().clone()
 }
 
 fn s<'a>(c: &'a Value, k: &str) -> &'a str {
     c[k].as_str()
         .unwrap_or_else(|| panic!("{}: missing {k}", c["name"]))
+}
+
+/// A byte payload (spec §6: `plaintext` is hex).
+fn payload(c: &Value, k: &str) -> Vec<u8> {
+    hex_decode(s(c, k)).unwrap_or_else(|e| panic!("{}: {k} is not hex: {e:?}", c["name"]))
 }
 
 fn pw(c: &Value, k: &str) -> SecretString {
@@ -66,12 +72,12 @@ fn check_legacy(l: &Value, v2: &UnlockedVault) {
     assert_eq!(record.to_json(), text, "canonical legacy JSON");
     assert_eq!(
         record.open(&key).unwrap().expose(),
-        s(l, "plaintext").as_bytes()
+        &payload(l, "plaintext")[..]
     );
     // Writing with the recorded IV gives the recorded record.
     let iv = hex_decode_array(s(l, "iv")).unwrap();
     let again =
-        legacy_compat::seal_legacy_record_for_tests(&key, &iv, s(l, "plaintext").as_bytes())
+        legacy_compat::seal_legacy_record_for_tests(&key, &iv, &payload(l, "plaintext")[..])
             .unwrap();
     assert_eq!(again, record);
     // Detected as legacy, migrated to v2 under any recordId, and idempotent after that.
@@ -86,7 +92,7 @@ fn check_legacy(l: &Value, v2: &UnlockedVault) {
         v2.decrypt_record("migrated", &migrated.record)
             .unwrap()
             .expose(),
-        s(l, "plaintext").as_bytes()
+        &payload(l, "plaintext")[..]
     );
     let again = vault::migrate_record(v2, &key, "migrated", &migrated.record, &mut rng).unwrap();
     assert!(!again.changed);
@@ -180,7 +186,7 @@ fn check_v2(v: &Value) -> UnlockedVault {
         let enc = unlocked
             .encrypt_record(
                 s(r, "recordId"),
-                s(r, "plaintext").as_bytes(),
+                &payload(r, "plaintext")[..],
                 &mut ScriptedRng::new([nonce]),
             )
             .unwrap();
@@ -191,7 +197,7 @@ fn check_v2(v: &Value) -> UnlockedVault {
                 .decrypt_record(s(r, "recordId"), s(r, "record"))
                 .unwrap()
                 .expose(),
-            s(r, "plaintext").as_bytes()
+            &payload(r, "plaintext")[..]
         );
     }
 
@@ -233,7 +239,7 @@ fn check_v2(v: &Value) -> UnlockedVault {
                 .decrypt_record(s(r, "recordId"), s(r, "record"))
                 .unwrap()
                 .expose(),
-            s(r, "plaintext").as_bytes()
+            &payload(r, "plaintext")[..]
         );
     }
     unlocked
@@ -342,4 +348,60 @@ fn pickle_round_trip_of_a_vector_vault() {
     let back = UnlockedVault::import_pickle(&pickle_key, &pickle).unwrap();
     assert_eq!(back.user_id(), v.user_id());
     assert_eq!(back.vault_key(), v.vault_key());
+}
+
+/// Spec §4.2 KDF object rules each have an `unlock` case: not an object, `alg` missing or not
+/// a string, a member missing, a non-integer member, an unknown `alg` string, a member of 0,
+/// below a minimum, above a maximum.
+#[test]
+fn kdf_object_rules_are_covered() {
+    let cs = cases();
+    let unlock_cases: Vec<&Value> = cs.iter().filter(|c| c["operation"] == "unlock").collect();
+    let has = |what: &str, err: &str, pred: &dyn Fn(&Value) -> bool| {
+        assert!(
+            unlock_cases
+                .iter()
+                .any(|c| c["expectedError"] == err && pred(&c["kdf"])),
+            "{what}"
+        );
+    };
+    let alg_members = |k: &Value| -> &'static [&'static str] {
+        match k["alg"].as_str() {
+            Some("argon2id") => &["m", "t", "p"],
+            Some("pbkdf2-sha256") => &["i"],
+            _ => &[],
+        }
+    };
+    has("not an object", "INVALID_INPUT", &|k| !k.is_object());
+    has("alg missing", "INVALID_INPUT", &|k| {
+        k.is_object() && k.get("alg").is_none()
+    });
+    has("alg not a string", "INVALID_INPUT", &|k| {
+        k.get("alg").is_some_and(|a| !a.is_string())
+    });
+    has("a member missing", "INVALID_INPUT", &|k| {
+        alg_members(k).iter().any(|m| k.get(*m).is_none())
+    });
+    has("a non-integer member", "INVALID_INPUT", &|k| {
+        alg_members(k)
+            .iter()
+            .any(|m| k.get(*m).is_some_and(|v| !(v.is_u64() || v.is_i64())))
+    });
+    has("unknown alg string", "UNSUPPORTED_VERSION", &|k| {
+        k["alg"].is_string() && alg_members(k).is_empty()
+    });
+    has("a member of 0", "WEAK_KDF", &|k| {
+        alg_members(k).iter().any(|m| k[*m] == 0)
+    });
+    has("a negative member", "WEAK_KDF", &|k| {
+        alg_members(k)
+            .iter()
+            .any(|m| k[*m].as_i64().is_some_and(|v| v < 0))
+    });
+    has("above a maximum", "INVALID_INPUT", &|k| {
+        k["alg"] == "pbkdf2-sha256" && k["i"].as_u64().is_some_and(|i| i > 10_000_000)
+    });
+    has("below a minimum", "WEAK_KDF", &|k| {
+        k["alg"] == "pbkdf2-sha256" && k["i"].as_u64().is_some_and(|i| (1..600_000).contains(&i))
+    });
 }

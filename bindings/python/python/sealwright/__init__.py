@@ -5,9 +5,12 @@ One submodule per protocol: :mod:`sealwright.relay`, :mod:`sealwright.handshake`
 
 Binary values are ``bytes``, identifiers, passwords and wire strings are ``str``, JSON wire
 objects are ``dict`` (see :func:`to_json` / :func:`from_json`), times are ``int`` Unix
-milliseconds (default: now), randomness comes from the OS RNG. Server operations return
-:class:`Effect` lists to apply to a store in one transaction (:func:`apply_effects`); stored
-values are sealed by a :class:`StoreSealer` (spec §2.3) made from the server's storage secret.
+milliseconds (default: now), randomness comes from the OS RNG. Server operations are steps
+(spec §0.2): they return their output and a list of :class:`Effect` to commit as one
+transaction (:func:`apply_effects` runs one Lua script that checks every condition, then
+writes everything or nothing; :func:`run_step` reruns a step whose condition failed, then
+raises :class:`Conflict`). Stored values are sealed by a :class:`StoreSealer` (spec §0.2)
+made from the server's storage secret.
 
 Every error is a :class:`SealwrightError` with ``.code`` (the stable spec code) and is an
 instance of one subclass per code, e.g. :class:`DecryptionFailed`, :class:`KidRotated`.
@@ -24,6 +27,7 @@ from ._native import (
     ERROR_CODES,
     TEST_UTILS,
     Effect,
+    Step,
     StoreSealer,
     SealwrightError,
     InvalidInput,
@@ -35,6 +39,8 @@ from ._native import (
     KeyRejected,
     ValueTooLarge,
     InvalidState,
+    Conflict,
+    InProgress,
     UnknownRecipient,
     UnknownRelayKey,
     SealedInvalid,
@@ -44,6 +50,7 @@ from ._native import (
     SessionExpired,
     UnknownKid,
     KidRotated,
+    DeviceMismatch,
     InvalidShare,
     GenerationMismatch,
     ShareMismatch,
@@ -57,12 +64,13 @@ from ._native import (
     SecretInvalid,
     MaxAttempts,
 )
-from ._effects import apply_effects, from_json, to_json
+from ._effects import MAX_RUNS, apply_effects, from_json, run_step, to_json
 
 __all__ = [
     "ERROR_CODES",
     "TEST_UTILS",
     "Effect",
+    "Step",
     "StoreSealer",
     "SealwrightError",
     "InvalidInput",
@@ -74,6 +82,8 @@ __all__ = [
     "KeyRejected",
     "ValueTooLarge",
     "InvalidState",
+    "Conflict",
+    "InProgress",
     "UnknownRecipient",
     "UnknownRelayKey",
     "SealedInvalid",
@@ -83,6 +93,7 @@ __all__ = [
     "SessionExpired",
     "UnknownKid",
     "KidRotated",
+    "DeviceMismatch",
     "InvalidShare",
     "GenerationMismatch",
     "ShareMismatch",
@@ -95,7 +106,9 @@ __all__ = [
     "RtInvalid",
     "SecretInvalid",
     "MaxAttempts",
+    "MAX_RUNS",
     "apply_effects",
+    "run_step",
     "from_json",
     "to_json",
 ]

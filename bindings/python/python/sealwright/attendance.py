@@ -1,18 +1,26 @@
 """Attendance rounds (spec §5): WebAuthn-bound X25519 login, TOTP, encrypted rotating QR
 rounds shown by a projector, validation steps 1 to 7 on the server's clock, scoring.
 
-Login: the server issues :func:`issue_login_nonce`; the student's :class:`ClientLogin` gives
-``client_public`` and the WebAuthn :meth:`~ClientLogin.challenge`; once a WebAuthn library
-verified the assertion, :func:`server_login` returns ``S`` and the student's
-:class:`SessionKeys`; :meth:`ClientLogin.finish` derives the same keys on the device.
+Every server operation is a step (spec §0.2): it reads the records it names through a
+``load(key) -> bytes | None`` callable and returns a :class:`sealwright.Step` (``output,
+effects``) whose effects are one transaction; commit it with :func:`sealwright.apply_effects`,
+or run load-step-commit with :func:`sealwright.run_step` (reruns on a failed condition). The
+server keeps no attendance state of its own.
 
-Class: :class:`ClassSession` registers students (:meth:`~ClassSession.register`, needs an
-:class:`EnrollmentRecord`), drives the projector (:meth:`~ClassSession.frame`), validates
-responses (:meth:`~ClassSession.receive`) and scores them; each step returns sealed
-:class:`~sealwright.Effect` lists. Student device: :func:`try_qr` every QR seen, then
-:func:`respond`. The pieces (:func:`issue_round`, :func:`open_response` +
-:meth:`OpenedResponse.check`, :class:`Projector`, :func:`score`, :class:`Totp`) are usable
-alone for servers that keep their own state.
+Login: :func:`issue_login_nonce` (a single-use nonce record); the student's
+:class:`ClientLogin` gives ``client_public`` and the WebAuthn :meth:`~ClientLogin.challenge`;
+once a WebAuthn library verified the assertion, :func:`login` consumes the nonce and stores
+the session key (output: ``S`` and the student's :class:`SessionKeys`);
+:meth:`ClientLogin.finish` derives the same keys on the device.
+
+Class: :class:`ClassSession` holds configuration; its steps register students
+(:meth:`~ClassSession.register`, needs the student's :class:`EnrollmentRecord`), drive the
+projector (:meth:`~ClassSession.frame`, whose inbox is the :class:`IssuedQr` outputs of the
+other steps), validate responses (:meth:`~ClassSession.validate`), re-issue stale rounds
+(:meth:`~ClassSession.issue`) and close. Student device: :func:`try_qr` every QR seen, then
+:func:`respond`. The pure pieces (:func:`issue_round`, :func:`open_response` +
+:meth:`OpenedResponse.check`, :class:`Projector`, :func:`score`, :class:`Totp`) replay the
+test vectors.
 """
 
 from __future__ import annotations
@@ -24,19 +32,22 @@ from ._native import (
     Config,
     EnrollmentRecord,
     Frame,
+    IssuedQr,
     IssuedRound,
     OpenedResponse,
+    Projection,
     Projector,
     QrPayload,
-    Received,
     RoundMetadata,
     Score,
     ServerLogin,
     SessionKeys,
     Totp,
+    Validation,
     Verdict,
     attendance_issue_login_nonce as issue_login_nonce,
     attendance_issue_round as issue_round,
+    attendance_login as login,
     attendance_login_challenge as login_challenge,
     attendance_open_response as open_response,
     attendance_respond as respond,
@@ -52,19 +63,22 @@ __all__ = [
     "Config",
     "EnrollmentRecord",
     "Frame",
+    "IssuedQr",
     "IssuedRound",
     "OpenedResponse",
+    "Projection",
     "Projector",
     "QrPayload",
-    "Received",
     "RoundMetadata",
     "Score",
     "ServerLogin",
     "SessionKeys",
     "Totp",
+    "Validation",
     "Verdict",
     "issue_login_nonce",
     "issue_round",
+    "login",
     "login_challenge",
     "open_response",
     "respond",

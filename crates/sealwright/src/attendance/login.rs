@@ -11,14 +11,13 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use x25519_dalek::{PublicKey, StaticSecret};
 
-use super::session_key_store_key;
 use super::totp::Totp;
-use super::{Config, FORMAT_VERSION, enrollment_store_key, login_nonce_store_key};
+use super::{Config, enrollment_store_key, login_nonce_store_key, session_key_store_key};
 use crate::crypto::{hkdf32, sha256_parts};
-use crate::effect::{Effect, StoreSealer};
+use crate::effect::{Effect, Step, StoreSealer, StoredRecord};
 use crate::encoding::{Reader, concat_lp, hex_encode, put_lp, validate_identifier};
 use crate::error::{Error, Result};
-use crate::secret::{SecretBytes, SecretKey32, SecretVec};
+use crate::secret::{SecretBytes, SecretKey32};
 
 /// Length of a WebAuthn challenge, a login nonce `Nl` and a login challenge, in bytes.
 pub const CHALLENGE_LEN: usize = 32;
@@ -46,9 +45,11 @@ pub fn device_fingerprint(
 }
 
 /// What the server keeps after a verified WebAuthn registration (ES256, P-256), stored sealed
-/// under `sw:v1:att:enroll:<b64url(userId)>`.
+/// under `sw:v1:att:tag(userId):enroll` ([`enrollment_store_key`]). It names its `userId`
+/// (spec §5): registering with another user's record is `NOT_ENROLLED`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct EnrollmentRecord {
+    user_id: String,
     credential_id: Vec<u8>,
     cose_public_key: Vec<u8>,
     aaguid: [u8; AAGUID_LEN],
@@ -59,6 +60,7 @@ pub struct EnrollmentRecord {
 impl fmt::Debug for EnrollmentRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EnrollmentRecord")
+            .field("user_id", &self.user_id)
             .field("credential_id", &hex_encode(&self.credential_id))
             .field("aaguid", &hex_encode(&self.aaguid))
             .field("sign_count", &self.sign_count)
@@ -68,24 +70,33 @@ impl fmt::Debug for EnrollmentRecord {
 }
 
 impl EnrollmentRecord {
-    /// A record from the values the WebAuthn library returned (`INVALID_INPUT` for a
-    /// credential id outside 16 to 1,023 bytes or an empty or oversized COSE key).
+    /// A record for `user_id` from the values the WebAuthn library returned (`INVALID_INPUT`
+    /// for a bad identifier, a credential id outside 16 to 1,023 bytes or an empty or
+    /// oversized COSE key).
     pub fn new(
+        user_id: &str,
         credential_id: &[u8],
         cose_public_key: &[u8],
         aaguid: [u8; AAGUID_LEN],
         sign_count: u32,
     ) -> Result<Self> {
+        validate_identifier(user_id)?;
         if !CREDENTIAL_ID_LEN.contains(&credential_id.len()) || cose_public_key.is_empty() {
             return Err(Error::InvalidInput);
         }
         Ok(Self {
             device_fingerprint: device_fingerprint(credential_id, &aaguid, cose_public_key)?,
+            user_id: String::from(user_id),
             credential_id: credential_id.to_vec(),
             cose_public_key: cose_public_key.to_vec(),
             aaguid,
             sign_count,
         })
+    }
+
+    /// The enrolled student.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
     }
 
     /// The credential id.
@@ -119,86 +130,163 @@ impl EnrollmentRecord {
         &self.device_fingerprint
     }
 
-    /// Serialization: `0x01 || lp(credentialId) || aaguid || lp(COSE key) || u32be(signCount)
-    /// || fingerprint(32)`.
-    pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(
-            1 + 2 + self.credential_id.len() + 16 + 2 + self.cose_public_key.len() + 4 + 32,
-        );
-        out.push(FORMAT_VERSION);
-        put_lp(&mut out, &self.credential_id)?;
-        out.extend_from_slice(&self.aaguid);
-        put_lp(&mut out, &self.cose_public_key)?;
-        out.extend_from_slice(&self.sign_count.to_be_bytes());
-        out.extend_from_slice(&self.device_fingerprint);
-        Ok(out)
+    /// Its store key, `sw:v1:att:tag(userId):enroll`.
+    pub fn store_key(&self) -> String {
+        enrollment_store_key(&self.user_id)
     }
 
-    /// Parses [`Self::to_bytes`]; the stored fingerprint must match the recomputed one.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes);
-        if r.u8()? != FORMAT_VERSION {
-            return Err(Error::UnsupportedVersion);
-        }
+    /// The enrollment step (spec §5, Enrollment, after the WebAuthn library verified the
+    /// registration): `put` of the sealed record under [`Self::store_key`], no expiry.
+    pub fn enroll<R: CryptoRng + ?Sized>(
+        &self,
+        sealer: &StoreSealer,
+        rng: &mut R,
+    ) -> Result<Step<()>> {
+        Ok(Step::new(
+            (),
+            alloc::vec![self.put(sealer, self.store_key(), None, rng)?],
+        ))
+    }
+}
+
+/// Plaintext `0x02 || lp(userId) || lp(credentialId) || aaguid(16) || lp(COSE key) ||
+/// u32be(signCount) || fingerprint(32)`; parsing recomputes the fingerprint and compares.
+impl StoredRecord for EnrollmentRecord {
+    const VERSION: u8 = 2;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        put_lp(out, self.user_id.as_bytes())?;
+        put_lp(out, &self.credential_id)?;
+        out.extend_from_slice(&self.aaguid);
+        put_lp(out, &self.cose_public_key)?;
+        out.extend_from_slice(&self.sign_count.to_be_bytes());
+        out.extend_from_slice(&self.device_fingerprint);
+        Ok(())
+    }
+
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        let user_id = r.lp_str()?;
         let credential_id = r.lp()?;
         let aaguid = r.array()?;
         let cose = r.lp()?;
         let sign_count = r.u32be()?;
         let fingerprint: [u8; 32] = r.array()?;
-        r.finish()?;
-        let record = Self::new(credential_id, cose, aaguid, sign_count)?;
+        let record = Self::new(user_id, credential_id, cose, aaguid, sign_count)?;
         if !bool::from(record.device_fingerprint.ct_eq(&fingerprint)) {
             return Err(Error::InvalidInput);
         }
         Ok(record)
     }
-
-    /// The sealed `Put` of this record for `user_id` (no expiry).
-    pub fn store_effect<R: CryptoRng + ?Sized>(
-        &self,
-        sealer: &StoreSealer,
-        user_id: &str,
-        rng: &mut R,
-    ) -> Result<Effect> {
-        sealer.put(enrollment_store_key(user_id)?, &self.to_bytes()?, None, rng)
-    }
-
-    /// Opens the sealed value read from `sw:v1:att:enroll:<b64url(userId)>`.
-    pub fn open_stored(sealer: &StoreSealer, user_id: &str, sealed: &[u8]) -> Result<Self> {
-        let plain = sealer.open(&enrollment_store_key(user_id)?, sealed)?;
-        Self::from_bytes(plain.expose())
-    }
 }
 
-/// Registering for a session requires an enrollment record: `NOT_ENROLLED` without one.
-pub fn require_enrollment(record: Option<&EnrollmentRecord>) -> Result<&EnrollmentRecord> {
-    record.ok_or(Error::NotEnrolled)
+/// Registering for a session requires the student's own enrollment record: `NOT_ENROLLED`
+/// without one or with another user's (spec §5, Enrollment).
+pub fn require_enrollment<'a>(
+    record: Option<&'a EnrollmentRecord>,
+    user_id: &str,
+) -> Result<&'a EnrollmentRecord> {
+    match record {
+        Some(r) if r.user_id == user_id => Ok(r),
+        _ => Err(Error::NotEnrolled),
+    }
 }
 
 /// A login nonce `Nl`: 32 random bytes, single use, valid for 300 s (spec §5 Login step 1).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct LoginNonce(pub [u8; CHALLENGE_LEN]);
 
-impl LoginNonce {
-    /// Draws a fresh nonce and the `Put` that remembers it (`sw:v1:att:login:<hex(Nl)>`, TTL
-    /// [`Config::challenge_ttl_seconds`]). The server consumes it with [`Self::consume_effect`]
-    /// (apply as an atomic get-and-delete; a missing key means the nonce is spent or expired).
-    pub fn issue<R: CryptoRng + ?Sized>(config: &Config, rng: &mut R) -> (Self, Effect) {
-        let nonce = Self(enrollment_challenge(rng));
-        let effect = Effect::Put {
-            key: login_nonce_store_key(&nonce),
-            value: alloc::vec![FORMAT_VERSION],
-            ttl_seconds: Some(config.challenge_ttl_seconds),
-        };
-        (nonce, effect)
+/// The sealed record of an unspent login nonce, `sw:v1:att:tag(userId):login:<hex(Nl)>`
+/// (TTL [`Config::challenge_ttl_seconds`]): plaintext `0x01 || lp(userId) ||
+/// u64be(issued_at_ms)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginNonceRecord {
+    /// The student the nonce was issued to.
+    pub user_id: String,
+    /// Server time of issue.
+    pub issued_at_ms: u64,
+}
+
+impl StoredRecord for LoginNonceRecord {
+    const VERSION: u8 = 1;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        put_lp(out, self.user_id.as_bytes())?;
+        out.extend_from_slice(&self.issued_at_ms.to_be_bytes());
+        Ok(())
     }
 
-    /// The `Delete` that spends this nonce.
-    pub fn consume_effect(&self) -> Effect {
-        Effect::Delete {
-            key: login_nonce_store_key(self),
-        }
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        let user_id = r.lp_str()?;
+        validate_identifier(user_id)?;
+        Ok(Self {
+            user_id: String::from(user_id),
+            issued_at_ms: r.u64be()?,
+        })
     }
+}
+
+/// Login step 1 (spec §5) for `user_id` at `now_ms`: draws `Nl` and returns it with the
+/// `put_if_absent` of its sealed [`LoginNonceRecord`] (TTL 300 s by default). Send `Nl` to the
+/// client; [`login`] consumes it.
+pub fn issue_login_nonce<R: CryptoRng + ?Sized>(
+    user_id: &str,
+    sealer: &StoreSealer,
+    config: &Config,
+    now_ms: u64,
+    rng: &mut R,
+) -> Result<Step<LoginNonce>> {
+    validate_identifier(user_id)?;
+    let nonce = LoginNonce(enrollment_challenge(rng));
+    let record = LoginNonceRecord {
+        user_id: String::from(user_id),
+        issued_at_ms: now_ms,
+    };
+    let effect = record.put_if_absent(
+        sealer,
+        login_nonce_store_key(user_id, &nonce),
+        Some(config.challenge_ttl_seconds),
+        rng,
+    )?;
+    Ok(Step::new(nonce, alloc::vec![effect]))
+}
+
+/// Login step 3 as a server step (spec §5), run once the WebAuthn library verified the
+/// assertion over [`login_challenge`]`(nonce, client_public, user_id)`.
+///
+/// Loads `sw:v1:att:tag(userId):login:<hex(Nl)>`: missing (spent, expired, never issued) or
+/// issued to another user is `SESSION_INVALID`. Then [`server_login`] (`LOW_ORDER_POINT`), and
+/// the effects, one transaction: `delete_if_equal` of the loaded nonce record and `put` of the
+/// sealed session key (`sw:v1:att:tag(userId):skey`, TTL 7,200 s). Two logins racing with one
+/// nonce: one commits; the other's condition fails, and its rerun finds the nonce gone
+/// (`SESSION_INVALID`), so a nonce logs in once.
+#[allow(clippy::too_many_arguments)]
+pub fn login<R: CryptoRng + ?Sized>(
+    user_id: &str,
+    nonce: &LoginNonce,
+    client_public: &[u8; 32],
+    load: &dyn Fn(&str) -> Option<Vec<u8>>,
+    sealer: &StoreSealer,
+    config: &Config,
+    rng: &mut R,
+) -> Result<Step<ServerLogin>> {
+    validate_identifier(user_id)?;
+    let key = login_nonce_store_key(user_id, nonce);
+    let stored = load(&key).ok_or(Error::SessionInvalid)?;
+    let record = LoginNonceRecord::open(sealer, &key, &stored)?;
+    if record.user_id != user_id {
+        return Err(Error::SessionInvalid);
+    }
+    let server = server_login(user_id, nonce, client_public, rng)?;
+    let effects = alloc::vec![
+        Effect::delete_if_equal(key, stored),
+        server.keys.put(
+            sealer,
+            session_key_store_key(user_id),
+            Some(config.session_key_ttl_seconds),
+            rng,
+        )?,
+    ];
+    Ok(Step::new(server, effects))
 }
 
 /// `SHA-256("sealwright/v1/attendance/login" || Nl || C || lp(userId))`: the challenge the
@@ -303,52 +391,36 @@ impl SessionKeys {
         &self.totp_u
     }
 
-    /// Serialization for the server's store: `0x01 || lp(userId) || session_key(32)`.
-    pub fn to_record(&self) -> Result<SecretVec> {
-        let mut out = SecretVec::new(Vec::with_capacity(3 + self.user_id.len() + 32));
-        out.expose_mut().push(FORMAT_VERSION);
-        put_lp(out.expose_mut(), self.user_id.as_bytes())?;
-        out.expose_mut()
-            .extend_from_slice(self.session_key.expose());
-        Ok(out)
+    /// Its store key, `sw:v1:att:tag(userId):skey`.
+    pub fn store_key(&self) -> String {
+        session_key_store_key(&self.user_id)
     }
 
-    /// Parses [`Self::to_record`].
-    pub fn from_record(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes);
-        if r.u8()? != FORMAT_VERSION {
-            return Err(Error::UnsupportedVersion);
-        }
-        let user_id = r.lp_str()?;
-        let key = SecretKey32::from_slice(r.take(32)?)?;
-        r.finish()?;
-        Self::from_session_key(user_id, key)
-    }
-
-    /// The sealed `Put` under `sw:v1:att:skey:<b64url(userId)>` with TTL
-    /// [`Config::session_key_ttl_seconds`].
-    pub fn store_effect<R: CryptoRng + ?Sized>(
-        &self,
-        sealer: &StoreSealer,
-        config: &Config,
-        rng: &mut R,
-    ) -> Result<Effect> {
-        sealer.put(
-            session_key_store_key(&self.user_id)?,
-            self.to_record()?.expose(),
-            Some(config.session_key_ttl_seconds),
-            rng,
-        )
-    }
-
-    /// Opens the sealed value read from `sw:v1:att:skey:<b64url(userId)>`.
+    /// Opens the session key stored for `user_id` (`INVALID_INPUT` if it names another user).
     pub fn open_stored(sealer: &StoreSealer, user_id: &str, sealed: &[u8]) -> Result<Self> {
-        let plain = sealer.open(&session_key_store_key(user_id)?, sealed)?;
-        let keys = Self::from_record(plain.expose())?;
+        let keys = Self::open(sealer, &session_key_store_key(user_id), sealed)?;
         if keys.user_id != user_id {
             return Err(Error::InvalidInput);
         }
         Ok(keys)
+    }
+}
+
+/// The stored session key, `sw:v1:att:tag(userId):skey` (TTL 7,200 s): plaintext
+/// `0x01 || lp(userId) || session_key(32)`.
+impl StoredRecord for SessionKeys {
+    const VERSION: u8 = 1;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        put_lp(out, self.user_id.as_bytes())?;
+        out.extend_from_slice(self.session_key.expose());
+        Ok(())
+    }
+
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        let user_id = r.lp_str()?;
+        let key = SecretKey32::from_slice(r.take(32)?)?;
+        Self::from_session_key(user_id, key)
     }
 }
 
@@ -417,25 +489,9 @@ pub struct ServerLogin {
     pub keys: SessionKeys,
 }
 
-impl ServerLogin {
-    /// The effects to apply: spend `Nl`, and store the sealed session key for 7,200 s.
-    pub fn effects<R: CryptoRng + ?Sized>(
-        &self,
-        nonce: &LoginNonce,
-        sealer: &StoreSealer,
-        config: &Config,
-        rng: &mut R,
-    ) -> Result<Vec<Effect>> {
-        Ok(alloc::vec![
-            nonce.consume_effect(),
-            self.keys.store_effect(sealer, config, rng)?,
-        ])
-    }
-}
-
-/// Spec §5 Login step 3, called once the WebAuthn library verified the assertion over
-/// [`login_challenge`]`(nonce, client_public, user_id)`: draws `(s, S)`, computes
+/// The key agreement of spec §5 Login step 3 (no store): draws `(s, S)`, computes
 /// `Z = X25519(s, C)` (`LOW_ORDER_POINT` if all-zero), destroys `s` and derives the keys.
+/// A server runs it through the [`login`] step, which also consumes the nonce.
 pub fn server_login<R: CryptoRng + ?Sized>(
     user_id: &str,
     nonce: &LoginNonce,

@@ -1,15 +1,24 @@
-//! The projector state machine of spec §5 "Projection".
+//! The projector state machine of spec §5 "Projection", and the class's projector record.
 //!
 //! Holds the live payloads (one per student and round), picks one uniformly at random per
 //! frame from the injected RNG, counts displays, keeps each payload's `shown_at_ms` history
 //! (what validation step 5 reads), and emits one `NOT_CAPTURED` notice per payload when it is
 //! shown more than `MAX_DISPLAYS` times without a valid response. A payload leaves the
 //! projector when its round is answered or deleted ([`Projector::remove`]).
+//!
+//! A server keeps it sealed under `sw:v1:att:tag(sessionId):projector`
+//! ([`projector_store_key`](super::projector_store_key)); only the frame step
+//! ([`ClassSession::frame`](super::session::ClassSession::frame)) writes it, validation reads
+//! it without a condition.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 use rand_core::CryptoRng;
+
+use crate::effect::StoredRecord;
+use crate::encoding::{Reader, put_lp, validate_identifier};
+use crate::error::{Error, Result};
 
 /// Which QR a payload is: a student's round.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -20,10 +29,11 @@ pub struct PayloadId {
     pub round: u32,
 }
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 struct Live {
     id: PayloadId,
     qr_text: String,
+    issued_at_ms: u64,
     displays: u32,
     shown_at_ms: Vec<u64>,
     notified: bool,
@@ -68,8 +78,8 @@ impl fmt::Debug for Frame {
     }
 }
 
-/// The projector.
-#[derive(Debug, Clone)]
+/// The projector: its live payloads and their display counts and projection times.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Projector {
     live: Vec<Live>,
     max_displays: u32,
@@ -77,7 +87,7 @@ pub struct Projector {
 
 /// A uniform index in `0..n` (`n > 0`) by rejection sampling on `u64`s. After 64 rejections
 /// (probability below 2^-64 for any `n` a projector holds) it falls back to the modulo.
-fn uniform_index<R: CryptoRng + ?Sized>(rng: &mut R, n: usize) -> usize {
+pub(crate) fn uniform_index<R: CryptoRng + ?Sized>(rng: &mut R, n: usize) -> usize {
     let n64 = n as u64;
     // Accept x <= u64::MAX - r, where r = 2^64 mod n: a multiple of n values.
     let r = (u64::MAX % n64).wrapping_add(1) % n64;
@@ -102,16 +112,23 @@ impl Projector {
         }
     }
 
-    /// Adds a payload, or replaces the QR text of a live one (a re-issued round keeps its
-    /// display count; its projection history starts again, since the old QR is gone).
-    pub fn insert(&mut self, id: PayloadId, qr_text: String) {
+    /// Adds a payload issued at `issued_at_ms`, or replaces the QR of a live one when the
+    /// round was re-issued (it keeps its display count; its projection history starts again,
+    /// since the old QR is gone). The same QR again, or an older one, changes nothing.
+    pub fn insert(&mut self, id: PayloadId, qr_text: String, issued_at_ms: u64) {
         if let Some(live) = self.live.iter_mut().find(|l| l.id == id) {
-            live.qr_text = qr_text;
-            live.shown_at_ms.clear();
+            let newer = issued_at_ms > live.issued_at_ms
+                || (issued_at_ms == live.issued_at_ms && live.qr_text != qr_text);
+            if newer {
+                live.qr_text = qr_text;
+                live.issued_at_ms = issued_at_ms;
+                live.shown_at_ms.clear();
+            }
         } else {
             self.live.push(Live {
                 id,
                 qr_text,
+                issued_at_ms,
                 displays: 0,
                 shown_at_ms: Vec::new(),
                 notified: false,
@@ -193,5 +210,117 @@ impl Projector {
     /// How often `id` was shown.
     pub fn displays(&self, id: &PayloadId) -> Option<u32> {
         self.live.iter().find(|l| &l.id == id).map(|l| l.displays)
+    }
+
+    /// When `id`'s current QR was issued.
+    pub fn issued_at(&self, id: &PayloadId) -> Option<u64> {
+        self.live
+            .iter()
+            .find(|l| &l.id == id)
+            .map(|l| l.issued_at_ms)
+    }
+
+    /// Whether `id` had its `NOT_CAPTURED` notice.
+    pub fn notified(&self, id: &PayloadId) -> bool {
+        self.live.iter().any(|l| &l.id == id && l.notified)
+    }
+
+    /// The live payloads, in insertion order.
+    pub fn ids(&self) -> impl Iterator<Item = &PayloadId> {
+        self.live.iter().map(|l| &l.id)
+    }
+
+    /// The payloads issued more than `max_age_ms` before `now_ms` (to re-issue).
+    pub fn issued_before(&self, now_ms: u64, max_age_ms: u64) -> Vec<PayloadId> {
+        self.live
+            .iter()
+            .filter(|l| now_ms.saturating_sub(l.issued_at_ms) > max_age_ms)
+            .map(|l| l.id.clone())
+            .collect()
+    }
+
+    /// `MAX_DISPLAYS`.
+    pub fn max_displays(&self) -> u32 {
+        self.max_displays
+    }
+}
+
+fn put_u32_len(out: &mut Vec<u8>, n: usize) -> Result<()> {
+    out.extend_from_slice(
+        &u32::try_from(n)
+            .map_err(|_| Error::InvalidInput)?
+            .to_be_bytes(),
+    );
+    Ok(())
+}
+
+fn take_len(r: &mut Reader<'_>, item_len: usize) -> Result<usize> {
+    let n = usize::try_from(r.u32be()?).map_err(|_| Error::InvalidInput)?;
+    // Refuse a count the remaining bytes cannot hold before allocating for it.
+    if n.saturating_mul(item_len) > r.remaining() {
+        return Err(Error::InvalidInput);
+    }
+    Ok(n)
+}
+
+/// Plaintext `0x01 || u32be(MAX_DISPLAYS) || u32be(count) || count x (lp(userId) ||
+/// u32be(round) || u64be(issued_at_ms) || lp(QR text) || u32be(displays) || u8(notified) ||
+/// u32be(n) || n x u64be(shown_at_ms))`. Parsing refuses duplicate payloads, bad
+/// identifiers, a `notified` byte other than 0 or 1, and a QR text that is not UTF-8.
+impl StoredRecord for Projector {
+    const VERSION: u8 = 1;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(&self.max_displays.to_be_bytes());
+        put_u32_len(out, self.live.len())?;
+        for l in &self.live {
+            put_lp(out, l.id.user_id.as_bytes())?;
+            out.extend_from_slice(&l.id.round.to_be_bytes());
+            out.extend_from_slice(&l.issued_at_ms.to_be_bytes());
+            put_lp(out, l.qr_text.as_bytes())?;
+            out.extend_from_slice(&l.displays.to_be_bytes());
+            out.push(u8::from(l.notified));
+            put_u32_len(out, l.shown_at_ms.len())?;
+            for t in &l.shown_at_ms {
+                out.extend_from_slice(&t.to_be_bytes());
+            }
+        }
+        Ok(())
+    }
+
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        let max_displays = r.u32be()?;
+        let count = take_len(r, 2 + 4 + 8 + 2 + 4 + 1 + 4)?;
+        let mut live: Vec<Live> = Vec::with_capacity(count);
+        for _ in 0..count {
+            let user_id = r.lp_str()?;
+            validate_identifier(user_id)?;
+            let id = PayloadId {
+                user_id: String::from(user_id),
+                round: r.u32be()?,
+            };
+            if live.iter().any(|l| l.id == id) {
+                return Err(Error::InvalidInput);
+            }
+            let issued_at_ms = r.u64be()?;
+            let qr_text = String::from(r.lp_str()?);
+            let displays = r.u32be()?;
+            let notified = match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return Err(Error::InvalidInput),
+            };
+            let n = take_len(r, 8)?;
+            let shown_at_ms = (0..n).map(|_| r.u64be()).collect::<Result<Vec<_>>>()?;
+            live.push(Live {
+                id,
+                qr_text,
+                issued_at_ms,
+                displays,
+                shown_at_ms,
+                notified,
+            });
+        }
+        Ok(Self { live, max_displays })
     }
 }

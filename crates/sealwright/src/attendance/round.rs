@@ -12,6 +12,7 @@ use super::login::SessionKeys;
 use super::totp::{DIGITS, Totp, TotpCode};
 use super::{FORMAT_VERSION, QR_PREFIX};
 use crate::crypto::{hmac_sha256, open, sealed};
+use crate::effect::StoredRecord;
 use crate::encoding::{Reader, b64_decode, b64_encode, concat_lp, put_lp, validate_identifier};
 use crate::error::{Error, Result};
 use crate::secret::{SecretBytes, SecretKey32, SecretVec};
@@ -47,7 +48,9 @@ pub fn totp_s(secret_s: &SecretKey32, issued_at_ms: u64) -> TotpCode {
     Totp::new(secret_s).generate(issued_at_ms)
 }
 
-/// The stored metadata of one issued round: `{issued_at_ms, nonce, attempts, used}`.
+/// The stored metadata of one issued round (spec §5): `{issued_at_ms, nonce, attempts,
+/// used}`, plus the RTs accepted in this student's earlier rounds and, once used, this one
+/// ("record RT"), so the last round can score without any other record.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RoundMetadata {
     /// Server time of issue (Unix ms).
@@ -58,6 +61,8 @@ pub struct RoundMetadata {
     pub attempts: u8,
     /// Whether a response was accepted (anti-replay).
     pub used: bool,
+    /// Accepted RTs in round order: earlier rounds, then this one's once `used`.
+    pub rts_ms: Vec<u64>,
 }
 
 impl fmt::Debug for RoundMetadata {
@@ -67,43 +72,46 @@ impl fmt::Debug for RoundMetadata {
             .field("nonce", &"REDACTED")
             .field("attempts", &self.attempts)
             .field("used", &self.used)
+            .field("rts_ms", &self.rts_ms)
             .finish()
     }
 }
 
-/// Length of an encoded [`RoundMetadata`].
-pub const METADATA_LEN: usize = 1 + 8 + NONCE_LEN + 1 + 1;
+/// Length of an encoded [`RoundMetadata`] without RTs.
+pub const METADATA_LEN: usize = 1 + 8 + NONCE_LEN + 1 + 1 + 1;
 
 impl RoundMetadata {
-    /// Fresh metadata: no attempt, not used.
+    /// Fresh metadata: no attempt, not used, no RT.
     pub fn new(issued_at_ms: u64, nonce: RoundNonce) -> Self {
         Self {
             issued_at_ms,
             nonce,
             attempts: 0,
             used: false,
+            rts_ms: Vec::new(),
         }
     }
+}
 
-    /// Serialization: `0x01 || u64be(issued_at_ms) || nonce(16) || u8(attempts) || u8(used)`.
-    pub fn to_bytes(&self) -> SecretVec {
-        let mut out = SecretVec::new(Vec::with_capacity(METADATA_LEN));
-        let v = out.expose_mut();
-        v.push(FORMAT_VERSION);
+/// Plaintext `0x02 || u64be(issued_at_ms) || nonce(16) || u8(attempts) || u8(used) ||
+/// u8(count) || count x u64be(RT)`; a `used` byte other than 0 or 1 is `INVALID_INPUT`.
+impl StoredRecord for RoundMetadata {
+    const VERSION: u8 = 2;
+
+    fn encode_body(&self, v: &mut Vec<u8>) -> Result<()> {
+        let count = u8::try_from(self.rts_ms.len()).map_err(|_| Error::InvalidInput)?;
         v.extend_from_slice(&self.issued_at_ms.to_be_bytes());
         v.extend_from_slice(self.nonce.expose());
         v.push(self.attempts);
         v.push(u8::from(self.used));
-        out
+        v.push(count);
+        for rt in &self.rts_ms {
+            v.extend_from_slice(&rt.to_be_bytes());
+        }
+        Ok(())
     }
 
-    /// Strict parsing of [`Self::to_bytes`]: `UNSUPPORTED_VERSION` for another version byte,
-    /// `INVALID_INPUT` for a wrong length or a `used` byte other than 0 or 1.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let mut r = Reader::new(bytes);
-        if r.u8()? != FORMAT_VERSION {
-            return Err(Error::UnsupportedVersion);
-        }
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
         let issued_at_ms = r.u64be()?;
         let nonce = RoundNonce::from_slice(r.take(NONCE_LEN)?)?;
         let attempts = r.u8()?;
@@ -112,12 +120,14 @@ impl RoundMetadata {
             1 => true,
             _ => return Err(Error::InvalidInput),
         };
-        r.finish()?;
+        let count = r.u8()?;
+        let rts_ms = (0..count).map(|_| r.u64be()).collect::<Result<Vec<_>>>()?;
         Ok(Self {
             issued_at_ms,
             nonce,
             attempts,
             used,
+            rts_ms,
         })
     }
 }

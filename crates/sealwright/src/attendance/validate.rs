@@ -4,7 +4,9 @@
 //! [`open_response`] runs steps 1 and 2 with the student's [`SessionKeys`]; the caller then
 //! loads the round's [`RoundMetadata`] and projection history and calls
 //! [`OpenedResponse::check`] (steps 3 to 7), which returns a [`Verdict`]: the result and the
-//! metadata change to store (attempts, `used`, or deletion at `MAX_ATTEMPTS`).
+//! metadata change to store (attempts, `used`, or deletion at `MAX_ATTEMPTS`). The server step
+//! that loads those records and turns the change into conditional effects is
+//! [`ClassSession::validate`](super::session::ClassSession::validate).
 
 use alloc::string::String;
 use core::fmt;
@@ -147,7 +149,7 @@ impl OpenedResponse {
     /// 5. no projection at or before `received_at_ms`: `QR_INVALID`; `RT` outside
     ///    `rt_min < RT < rt_max`: `RT_INVALID`; attempts + 1;
     /// 6. the nonce differs: `SECRET_INVALID`, attempts + 1;
-    /// 7. success: the metadata is marked used.
+    /// 7. success: the metadata is marked used and records the RT.
     ///
     /// A failure that brings attempts to `MAX_ATTEMPTS` returns `MAX_ATTEMPTS` and deletes the
     /// round. The client timestamp never enters RT.
@@ -176,6 +178,7 @@ impl OpenedResponse {
             Ok((rt_ms, shown)) => {
                 let mut used = meta.clone();
                 used.used = true;
+                used.rts_ms.push(rt_ms);
                 Verdict {
                     result: Ok(Accepted {
                         round: self.plaintext.round,

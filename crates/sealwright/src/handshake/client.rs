@@ -111,7 +111,7 @@ impl AwaitingHandshake {
     ///
     /// Takes `&self`: after a failure the state is unchanged.
     pub fn finish(&self, response: &str) -> Result<Established> {
-        let response = HandshakeResponse::parse(response)?;
+        let response = HandshakeResponse::from_json(response)?;
         let c = &self.client;
         let transcript = derive::transcript(
             &c.device_id,
@@ -302,15 +302,15 @@ impl AwaitingResponse {
         &self.session.kid
     }
 
-    /// Spec §2.2, client: parses the response (`UNSUPPORTED_VERSION`; `INVALID_INPUT`,
-    /// including a malformed `kid'`), opens `E_s'` under `K_p` with `AAD_eph(0x02, kid')` and
-    /// the data under `K_m` with `AAD_data(0x02, kid)` (`DECRYPTION_FAILED`), requires
-    /// `kid' != kid` (`INVALID_INPUT`), then returns the response plaintext and the session
-    /// with `(kid', E_s')`.
+    /// Spec §2.2, client, in the spec's order: parses the response and requires `kid'` well
+    /// formed (`UNSUPPORTED_VERSION`; `INVALID_INPUT`, including a malformed `kid'`); opens
+    /// both fields, `E_s'` under `K_p` with `AAD_eph(0x02, kid')` and the data under `K_m` with
+    /// `AAD_data(0x02, kid)` (`DECRYPTION_FAILED`); then requires `kid' != kid`
+    /// (`INVALID_INPUT`). Returns the response plaintext and the session with `(kid', E_s')`.
     ///
     /// Takes `&self`: after a failure the state is unchanged and the request can be resent.
     pub fn receive(&self, response: &str) -> Result<(SecretVec, Established)> {
-        let response = ProcessResponse::parse(response)?;
+        let response = ProcessResponse::from_json(response)?;
         let s = &self.session;
         let eph_aad = aad_eph(Direction::ServerToClient, &s.device_id, &response.kid)?;
         let data_aad = aad_data(Direction::ServerToClient, &s.device_id, &s.kid)?;

@@ -3,27 +3,41 @@
 //! A device and a server agree on a secp256k1 primary secret `SS_p` once (§2.1), then every
 //! message pairs it with a fresh X25519 exchange and the server rotates its ephemeral key and
 //! key id (`kid`) with every response (§2.2). All server state lives in the caller's store as
-//! sealed records (§2.3); the server functions take the loaded records and return effects.
+//! sealed records under one hash tag per device (§2.3, [`store`]); every server function is a
+//! step (spec §0.2): it takes the loaded records and returns a [`Step`](crate::effect::Step),
+//! its output plus the [`Effect`](crate::effect::Effect)s to commit as one transaction.
 //!
 //! ```text
-//!  client (typestate)                                server (functions + effects)
+//!  client (typestate)                                server (steps, spec §0.2)
 //!  Client::new(deviceId, (d_c,P_c), pinned RSA key)
-//!  start(rng): clientNonce, OAEP(P_c) -- request --> server::handshake(keys, request, last)
-//!                                                      decrypt P_c; nonce -> d_s, P_s;
-//!                                                      (e_s, E_s), kid; SS_p = ECDH(d_s, P_c)
-//!        <-- {P_s, E_s, kid, PSS sig over transcript} -- effects: session, eph[kid],
-//!  AwaitingHandshake::finish(response)                   delete eph[old kid], last   (§2.1)
+//!  start(rng): clientNonce, OAEP(P_c) -- request --> server::handshake(keys, request,
+//!                                                      {device, last}) -> Step<response>
+//!                                                      decrypt P_c; device bound to another
+//!                                                      P_c: DEVICE_MISMATCH; nonce -> d_s,
+//!                                                      P_s; (e_s, E_s), kid; SS_p
+//!        <-- {P_s, E_s, kid, PSS sig over transcript} -- effects: device (TOFU), session,
+//!  AwaitingHandshake::finish(response)                   eph[kid], delete eph[old], last (§2.1)
 //!    verify sig (own clientNonce), SS_p -> Established
 //!
 //!  send(pt, rng): (e_c, E_c), SS_e = X25519(e_c, E_s)
-//!    {kid, sealed(K_p, E_c), sealed(K_m, pt)} -------> server::process_store_keys(request)
-//!                                                      server::open(keys, request, records)
-//!                                                      -> Opened (or Retry(stored response))
-//!                                                      Opened::respond(reply, rng): new
-//!        <-- {kid', sealed(K_p, E_s'), sealed(K_m, reply)} (e_s', E_s', kid'); effects:
-//!  AwaitingResponse::receive(response)                   eph[kid'], eph[kid] used (300 s),
-//!    -> (reply, Established with (kid', E_s'))           retry[request_id], last   (§2.2)
+//!    {kid, sealed(K_p, E_c), sealed(K_m, pt)} -------> server::open(keys, request, {session,
+//!                                                      eph, claim, last, retry})
+//!                                                      -> Step<Outcome>: Opened + the claim
+//!                                                      (require_equal eph[kid],
+//!                                                      put_if_absent claim[kid]), committed
+//!                                                      BEFORE business logic; or Retry
+//!                                                      (stored response), IN_PROGRESS, ...
+//!                                                      business(plaintext) -> reply (once)
+//!                                                      Opened::respond(reply) -> Step<response>
+//!        <-- {kid', sealed(K_p, E_s'), sealed(K_m, reply)} effects: eph[kid'], eph[kid] used
+//!  AwaitingResponse::receive(response)                   (300 s), retry, last, claim deleted
+//!    -> (reply, Established with (kid', E_s'))           (§2.2); never rerun: on CONFLICT,
+//!                                                        server::after_conflict
 //! ```
+//!
+//! [`server::serve`] runs the whole process path over a [`StepStore`](crate::effect::StepStore)
+//! (claim, business logic, respond, the reload rule); [`server::serve_handshake`] the
+//! handshake with reruns; [`server::reenroll`] removes a device binding and ends its chain.
 //!
 //! Keys (names follow the spec): `primary_secret` = `SS_p = ECDH_k1(d, P)`,
 //! `wrap_key` = `K_p = HKDF(deviceId, SS_p, "HandshakeWrapKey", 32)`, `ephemeral_secret` =
@@ -53,7 +67,9 @@
 //!   point after the signature (`INVALID_KEY`).
 //! * Randomness order (so vectors can script it): the handshake server draws `nonce`, `e_s`,
 //!   `kid` before its RSA operations; the process response draws `e_s'`, `kid'`, then the two
-//!   seal nonces; store seals always come last.
+//!   seal nonces; store seals always come last (open draws only its claim's seal).
+//! * The device check comes after the RSA decryption (it needs `P_c`); a request for a bound
+//!   device with another key still costs the server one OAEP decryption.
 //! * An `eph` record also names its session (the handshake `nonce`): a kid of an older session
 //!   of the same device is `UNKNOWN_KID`, so a new handshake ends every kid of the old session,
 //!   including ones in their 300 s grace. A used `eph` record keeps only the `request_id`,
@@ -62,12 +78,16 @@
 //!   `KID_ROTATED`. A stored record that fails to open is `DECRYPTION_FAILED` (tampered or
 //!   moved), with an unknown version byte `UNSUPPORTED_VERSION`.
 //! * `last[deviceId]` is stored with the session TTL (86,400 s); the spec gives it none.
+//! * Re-enrolment removes only the records present when loaded (there is no "still absent"
+//!   condition); a concurrent handshake changes `last`, which fails the step's
+//!   `delete_if_equal(last)` and reruns it. [`server::bind_device`] binds a known key before
+//!   a first handshake (the vectors' `boundPrimaryPublic`).
 //! * The client's [`AwaitingHandshake::finish`] and [`AwaitingResponse::receive`] take `&self`:
 //!   a rejected response leaves the state usable (resend the same request bytes).
 //!
 //! ```
 //! use sealwright::handshake::{Client, PrimaryKey, server};
-//! use sealwright::effect::MemoryStore;
+//! use sealwright::effect::{run_step, MemoryStore};
 //! use sealwright::rsa_keys::RsaPrivateKey;
 //! use sealwright::secret::{SecretKey32, SecretVec};
 //! # use rand_core::SeedableRng;
@@ -80,33 +100,39 @@
 //!     SecretVec::from_slice(&[7; 32]),
 //!     &SecretKey32::random(&mut rng),
 //! )?;
-//! let mut store = MemoryStore::new();
+//! let store = MemoryStore::new();
 //!
-//! // §2.1: the client pins the server key and handshakes.
+//! // §2.1: the client pins the server key and handshakes (a step: load, run, commit).
 //! let client = Client::new("device-1", PrimaryKey::generate(&mut rng), keys.public_key())?;
 //! let (request, pending) = client.start(&mut rng)?;
-//! let last = store.get(&server::handshake_store_key(&request)?, now_ms).map(<[u8]>::to_vec);
-//! let (response, effects) = server::handshake(&keys, &request, last.as_deref(), now_ms, &mut rng)?;
-//! store.apply_all(&effects, now_ms);
+//! let response = run_step(&store, now_ms, |load| {
+//!     server::handshake_with(&keys, &request, load, now_ms, &mut rng)
+//! })?;
 //! let session = pending.finish(&response)?;
 //!
-//! // §2.2: one message each way, then the server rotates its kid.
+//! // §2.2: one message each way. Open is a step whose effects are the claim: commit them
+//! // before the business logic runs.
 //! let (request, pending) = session.send(b"balance?", &mut rng)?;
-//! let names = server::process_store_keys(&request)?;
-//! let records = server::Records {
-//!     session: store.get(&names.session, now_ms),
-//!     eph: store.get(&names.eph, now_ms),
-//!     retry: store.get(&names.retry, now_ms),
-//! };
-//! let server::Outcome::Opened(opened) = server::open(&keys, &request, records, now_ms)? else {
+//! let outcome = run_step(&store, now_ms, |load| {
+//!     server::open_with(&keys, &request, load, now_ms, &mut rng)
+//! })?;
+//! let server::Outcome::Opened(opened) = outcome else {
 //!     unreachable!("a first request is never a retry")
 //! };
 //! assert_eq!(opened.plaintext().expose(), b"balance?");
-//! let (response, effects) = opened.respond(b"42", &mut rng)?;
-//! store.apply_all(&effects, now_ms);
-//! let (reply, session) = pending.receive(&response)?;
+//! // Respond rotates the kid; it is committed once and never rerun.
+//! let step = opened.respond(b"42", &mut rng)?;
+//! store.commit(&step.effects, now_ms)?;
+//! let (reply, session) = pending.receive(&step.output)?;
 //! assert_eq!(reply.expose(), b"42");
 //! assert_ne!(session.kid(), pending.kid());
+//!
+//! // Or all of it at once: claim, business logic (run once), respond, the reload rule.
+//! let (request, pending) = session.send(b"again", &mut rng)?;
+//! let response = server::serve(&keys, &store, &request, now_ms, &mut rng, |opened| {
+//!     [opened.plaintext().expose(), b"!"].concat()
+//! })?;
+//! assert_eq!(pending.receive(&response)?.0.expose(), b"again!");
 //! # Ok::<(), sealwright::Error>(())
 //! ```
 
@@ -145,6 +171,10 @@ pub const PRIMARY_PUBLIC_LEN: usize = 33;
 pub const SEALED_EPHEMERAL_LEN: usize = 12 + 32 + 16;
 /// Smallest master entropy `E`, in bytes.
 pub const MIN_ENTROPY_LEN: usize = 32;
+/// Default `T_claim` in seconds (spec §2.2 step 3): how long a claim holds a kid for one
+/// request while its business logic runs. Change it with
+/// [`server::ServerKeys::with_claim_ttl_seconds`].
+pub const DEFAULT_CLAIM_TTL_SECONDS: u64 = 30;
 /// Version byte that starts a pickled client state.
 pub const STATE_VERSION: u8 = 0x01;
 

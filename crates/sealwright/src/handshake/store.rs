@@ -1,17 +1,22 @@
 //! The server's stored records (spec §2.3) and their store keys.
 //!
-//! Every value is sealed with [`StoreSealer`] under its own store key before it leaves the
-//! core; the plaintext serializations below are implementation-defined and each starts with
-//! the format version byte [`RECORD_VERSION`]. Opening a value checks, in order: the seal
-//! (`DECRYPTION_FAILED`, also for a value moved from another key), the version byte
-//! (`UNSUPPORTED_VERSION`), then the exact layout (`INVALID_INPUT`, trailing bytes included).
+//! Every key of one device carries the hash tag `T = tag(deviceId)` (spec §0.2), so every step
+//! of the handshake touches one Redis Cluster slot and commits as one transaction. Every value
+//! is a [`StoredRecord`], sealed with the server's [`StoreSealer`](crate::effect::StoreSealer)
+//! under its own store key; the plaintext serializations below are implementation-defined and
+//! each starts with the format version byte [`RECORD_VERSION`]. Opening a value checks, in
+//! order: the seal (`DECRYPTION_FAILED`, also for a value moved from another key or an unknown
+//! storage key id), the version byte (`UNSUPPORTED_VERSION`), then the exact layout
+//! (`INVALID_INPUT`, trailing bytes included).
 //!
-//! | key | value after the version byte |
-//! |---|---|
-//! | `sw:v1:hs:session:<deviceId>` | `SS_p(32) \|\| nonce(32) \|\| P_c(33) \|\| u64be(createdMs)` |
-//! | `sw:v1:hs:eph:<kid>` | `lp(deviceId) \|\| nonce(32) \|\| 0x00 \|\| e_s(32)` (live) or `... \|\| 0x01 \|\| request_id(32)` (used) |
-//! | `sw:v1:hs:last:<deviceId>` | `kid(32 ASCII)` |
-//! | `sw:v1:hs:retry:<hex(request_id)>` | the response JSON |
+//! | key | record | value after the version byte |
+//! |---|---|---|
+//! | `sw:v1:hs:T:device` | [`DeviceRecord`] | `P_c(33)` |
+//! | `sw:v1:hs:T:session` | [`SessionRecord`] | `SS_p(32) \|\| nonce(32) \|\| P_c(33) \|\| u64be(createdMs)` |
+//! | `sw:v1:hs:T:eph:<kid>` | [`EphRecord`] | `lp(deviceId) \|\| nonce(32) \|\| 0x00 \|\| e_s(32)` (live) or `... \|\| 0x01 \|\| request_id(32)` (used) |
+//! | `sw:v1:hs:T:claim:<kid>` | [`ClaimRecord`] | `request_id(32)` |
+//! | `sw:v1:hs:T:last` | [`LastRecord`] | `kid(32 ASCII)` |
+//! | `sw:v1:hs:T:retry:<hex(request_id)>` | [`RetryRecord`] | the response JSON |
 //!
 //! An `eph` record names the handshake (`nonce`) it belongs to, so a new handshake ends every
 //! kid of the old session at once, and a used record keeps only the `request_id`: the
@@ -21,48 +26,75 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use rand_core::CryptoRng;
 
 use super::{Kid, NONCE_LEN, PRIMARY_PUBLIC_LEN};
-use crate::effect::{Effect, StoreSealer};
+use crate::effect::{StoredRecord, tag};
 use crate::encoding::{Reader, hex_encode, put_lp, validate_identifier};
 use crate::error::{Error, Result};
-use crate::secret::{SecretKey32, SecretVec};
+use crate::secret::SecretKey32;
 
 /// Format version byte that starts every stored value.
 pub const RECORD_VERSION: u8 = 0x01;
 
-/// `sw:v1:hs:session:<deviceId>`.
+/// `sw:v1:hs:T:` with `T = tag(deviceId)`: the prefix of every key of one device.
+pub fn device_prefix(device_id: &str) -> String {
+    format!("sw:v1:hs:{}:", tag(device_id))
+}
+
+/// `sw:v1:hs:T:device`: the primary key bound to the device.
+pub fn device_key(device_id: &str) -> String {
+    format!("{}device", device_prefix(device_id))
+}
+
+/// `sw:v1:hs:T:session`.
 pub fn session_key(device_id: &str) -> String {
-    format!("sw:v1:hs:session:{device_id}")
+    format!("{}session", device_prefix(device_id))
 }
 
-/// `sw:v1:hs:eph:<kid>`.
-pub fn eph_key(kid: &Kid) -> String {
-    format!("sw:v1:hs:eph:{}", kid.as_str())
+/// `sw:v1:hs:T:eph:<kid>`.
+pub fn eph_key(device_id: &str, kid: &Kid) -> String {
+    format!("{}eph:{}", device_prefix(device_id), kid.as_str())
 }
 
-/// `sw:v1:hs:last:<deviceId>`.
+/// `sw:v1:hs:T:claim:<kid>`.
+pub fn claim_key(device_id: &str, kid: &Kid) -> String {
+    format!("{}claim:{}", device_prefix(device_id), kid.as_str())
+}
+
+/// `sw:v1:hs:T:last`.
 pub fn last_key(device_id: &str) -> String {
-    format!("sw:v1:hs:last:{device_id}")
+    format!("{}last", device_prefix(device_id))
 }
 
-/// `sw:v1:hs:retry:<hex(request_id)>`.
-pub fn retry_key(request_id: &[u8; 32]) -> String {
-    format!("sw:v1:hs:retry:{}", hex_encode(request_id))
+/// `sw:v1:hs:T:retry:<hex(request_id)>`.
+pub fn retry_key(device_id: &str, request_id: &[u8; 32]) -> String {
+    format!(
+        "{}retry:{}",
+        device_prefix(device_id),
+        hex_encode(request_id)
+    )
 }
 
-fn open_versioned(sealer: &StoreSealer, key: &str, sealed: &[u8]) -> Result<SecretVec> {
-    // The version byte is checked by each `from_bytes`.
-    sealer.open(key, sealed)
+/// `device[deviceId] = P_c`: the client primary key bound to the device on its first
+/// handshake (trust on first use, spec §2.1). Kept without TTL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// The bound compressed primary public key.
+    pub client_primary: [u8; PRIMARY_PUBLIC_LEN],
 }
 
-/// Checks the version byte and returns a reader over the rest.
-fn versioned(plain: &SecretVec) -> Result<Reader<'_>> {
-    match plain.expose().split_first() {
-        Some((&RECORD_VERSION, rest)) => Ok(Reader::new(rest)),
-        Some(_) => Err(Error::UnsupportedVersion),
-        None => Err(Error::InvalidInput),
+impl StoredRecord for DeviceRecord {
+    const VERSION: u8 = RECORD_VERSION;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(&self.client_primary);
+        Ok(())
+    }
+
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(Self {
+            client_primary: r.array()?,
+        })
     }
 }
 
@@ -88,54 +120,24 @@ impl fmt::Debug for SessionRecord {
     }
 }
 
-impl SessionRecord {
-    /// The plaintext serialization (a secret).
-    pub fn to_bytes(&self) -> SecretVec {
-        let mut out = SecretVec::new(Vec::with_capacity(1 + 32 + NONCE_LEN + 33 + 8));
-        let v = out.expose_mut();
-        v.push(RECORD_VERSION);
-        v.extend_from_slice(self.primary_secret.expose());
-        v.extend_from_slice(&self.nonce);
-        v.extend_from_slice(&self.client_primary);
-        v.extend_from_slice(&self.created_ms.to_be_bytes());
-        out
+impl StoredRecord for SessionRecord {
+    const VERSION: u8 = RECORD_VERSION;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(self.primary_secret.expose());
+        out.extend_from_slice(&self.nonce);
+        out.extend_from_slice(&self.client_primary);
+        out.extend_from_slice(&self.created_ms.to_be_bytes());
+        Ok(())
     }
 
-    /// Parses the plaintext serialization (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn from_bytes(plain: &SecretVec) -> Result<Self> {
-        let mut r = versioned(plain)?;
-        let primary_secret = SecretKey32::from_slice(r.take(32)?)?;
-        let nonce = r.array()?;
-        let client_primary = r.array()?;
-        let created_ms = r.u64be()?;
-        r.finish()?;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
         Ok(Self {
-            primary_secret,
-            nonce,
-            client_primary,
-            created_ms,
+            primary_secret: SecretKey32::from_slice(r.take(32)?)?,
+            nonce: r.array()?,
+            client_primary: r.array()?,
+            created_ms: r.u64be()?,
         })
-    }
-
-    /// Opens the sealed value stored at [`session_key`].
-    pub fn open(sealer: &StoreSealer, device_id: &str, sealed: &[u8]) -> Result<Self> {
-        Self::from_bytes(&open_versioned(sealer, &session_key(device_id), sealed)?)
-    }
-
-    /// The sealed `Put` effect.
-    pub fn put<R: CryptoRng + ?Sized>(
-        &self,
-        sealer: &StoreSealer,
-        device_id: &str,
-        ttl_seconds: u64,
-        rng: &mut R,
-    ) -> Result<Effect> {
-        sealer.put(
-            session_key(device_id),
-            self.to_bytes().expose(),
-            Some(ttl_seconds),
-            rng,
-        )
     }
 }
 
@@ -172,30 +174,26 @@ impl fmt::Debug for EphRecord {
     }
 }
 
-impl EphRecord {
-    /// The plaintext serialization (a secret when live).
-    pub fn to_bytes(&self) -> Result<SecretVec> {
-        let mut out = SecretVec::new(Vec::with_capacity(1 + 2 + self.device_id.len() + 65));
-        let v = out.expose_mut();
-        v.push(RECORD_VERSION);
-        put_lp(v, self.device_id.as_bytes())?;
-        v.extend_from_slice(&self.session_nonce);
+impl StoredRecord for EphRecord {
+    const VERSION: u8 = RECORD_VERSION;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        put_lp(out, self.device_id.as_bytes())?;
+        out.extend_from_slice(&self.session_nonce);
         match &self.state {
             EphState::Live(e) => {
-                v.push(0x00);
-                v.extend_from_slice(e.expose());
+                out.push(0x00);
+                out.extend_from_slice(e.expose());
             }
             EphState::Used(id) => {
-                v.push(0x01);
-                v.extend_from_slice(id);
+                out.push(0x01);
+                out.extend_from_slice(id);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    /// Parses the plaintext serialization (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn from_bytes(plain: &SecretVec) -> Result<Self> {
-        let mut r = versioned(plain)?;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
         let device_id = String::from(r.lp_str()?);
         validate_identifier(&device_id)?;
         let session_nonce = r.array()?;
@@ -204,33 +202,34 @@ impl EphRecord {
             0x01 => EphState::Used(r.array()?),
             _ => return Err(Error::InvalidInput),
         };
-        r.finish()?;
         Ok(Self {
             device_id,
             session_nonce,
             state,
         })
     }
+}
 
-    /// Opens the sealed value stored at [`eph_key`].
-    pub fn open(sealer: &StoreSealer, kid: &Kid, sealed: &[u8]) -> Result<Self> {
-        Self::from_bytes(&open_versioned(sealer, &eph_key(kid), sealed)?)
+/// `claim[kid] = request_id`: the request being processed on `kid` right now (spec §2.2
+/// step 3), kept `T_claim` seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimRecord {
+    /// The claiming request's `request_id`.
+    pub request_id: [u8; 32],
+}
+
+impl StoredRecord for ClaimRecord {
+    const VERSION: u8 = RECORD_VERSION;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(&self.request_id);
+        Ok(())
     }
 
-    /// The sealed `Put` effect.
-    pub fn put<R: CryptoRng + ?Sized>(
-        &self,
-        sealer: &StoreSealer,
-        kid: &Kid,
-        ttl_seconds: u64,
-        rng: &mut R,
-    ) -> Result<Effect> {
-        sealer.put(
-            eph_key(kid),
-            self.to_bytes()?.expose(),
-            Some(ttl_seconds),
-            rng,
-        )
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(Self {
+            request_id: r.array()?,
+        })
     }
 }
 
@@ -241,44 +240,19 @@ pub struct LastRecord {
     pub kid: Kid,
 }
 
-impl LastRecord {
-    /// The plaintext serialization.
-    pub fn to_bytes(&self) -> SecretVec {
-        let mut out = SecretVec::new(Vec::with_capacity(33));
-        out.expose_mut().push(RECORD_VERSION);
-        out.expose_mut()
-            .extend_from_slice(self.kid.as_str().as_bytes());
-        out
+impl StoredRecord for LastRecord {
+    const VERSION: u8 = RECORD_VERSION;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(self.kid.as_str().as_bytes());
+        Ok(())
     }
 
-    /// Parses the plaintext serialization (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn from_bytes(plain: &SecretVec) -> Result<Self> {
-        let text =
-            core::str::from_utf8(versioned(plain)?.rest()).map_err(|_| Error::InvalidInput)?;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        let text = core::str::from_utf8(r.rest()).map_err(|_| Error::InvalidInput)?;
         Ok(Self {
             kid: Kid::parse(text)?,
         })
-    }
-
-    /// Opens the sealed value stored at [`last_key`].
-    pub fn open(sealer: &StoreSealer, device_id: &str, sealed: &[u8]) -> Result<Self> {
-        Self::from_bytes(&open_versioned(sealer, &last_key(device_id), sealed)?)
-    }
-
-    /// The sealed `Put` effect.
-    pub fn put<R: CryptoRng + ?Sized>(
-        &self,
-        sealer: &StoreSealer,
-        device_id: &str,
-        ttl_seconds: u64,
-        rng: &mut R,
-    ) -> Result<Effect> {
-        sealer.put(
-            last_key(device_id),
-            self.to_bytes().expose(),
-            Some(ttl_seconds),
-            rng,
-        )
     }
 }
 
@@ -298,45 +272,21 @@ impl fmt::Debug for RetryRecord {
     }
 }
 
-impl RetryRecord {
-    /// The plaintext serialization.
-    pub fn to_bytes(&self) -> SecretVec {
-        let mut out = SecretVec::new(Vec::with_capacity(1 + self.response.len()));
-        out.expose_mut().push(RECORD_VERSION);
-        out.expose_mut().extend_from_slice(self.response.as_bytes());
-        out
+impl StoredRecord for RetryRecord {
+    const VERSION: u8 = RECORD_VERSION;
+
+    fn encode_body(&self, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(self.response.as_bytes());
+        Ok(())
     }
 
-    /// Parses the plaintext serialization (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn from_bytes(plain: &SecretVec) -> Result<Self> {
-        let text =
-            core::str::from_utf8(versioned(plain)?.rest()).map_err(|_| Error::InvalidInput)?;
+    fn decode_body(r: &mut Reader<'_>) -> Result<Self> {
+        let text = core::str::from_utf8(r.rest()).map_err(|_| Error::InvalidInput)?;
         if text.is_empty() {
             return Err(Error::InvalidInput);
         }
         Ok(Self {
             response: String::from(text),
         })
-    }
-
-    /// Opens the sealed value stored at [`retry_key`].
-    pub fn open(sealer: &StoreSealer, request_id: &[u8; 32], sealed: &[u8]) -> Result<Self> {
-        Self::from_bytes(&open_versioned(sealer, &retry_key(request_id), sealed)?)
-    }
-
-    /// The sealed `Put` effect.
-    pub fn put<R: CryptoRng + ?Sized>(
-        &self,
-        sealer: &StoreSealer,
-        request_id: &[u8; 32],
-        ttl_seconds: u64,
-        rng: &mut R,
-    ) -> Result<Effect> {
-        sealer.put(
-            retry_key(request_id),
-            self.to_bytes().expose(),
-            Some(ttl_seconds),
-            rng,
-        )
     }
 }

@@ -120,7 +120,7 @@ impl HandshakeRequest {
     }
 
     /// Parses and checks a request (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn parse(text: &str) -> Result<Self> {
+    pub fn from_json(text: &str) -> Result<Self> {
         let raw: HandshakeRequestIn = parse_json(text)?;
         check_version(raw.v.as_ref())?;
         let device_id = required(raw.device_id)?;
@@ -188,7 +188,7 @@ impl HandshakeResponse {
     }
 
     /// Parses and checks a response (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn parse(text: &str) -> Result<Self> {
+    pub fn from_json(text: &str) -> Result<Self> {
         let raw: HandshakeResponseIn = parse_json(text)?;
         check_version(raw.v.as_ref())?;
         Ok(Self {
@@ -261,7 +261,7 @@ impl ProcessRequest {
     }
 
     /// Parses and checks a request (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn parse(text: &str) -> Result<Self> {
+    pub fn from_json(text: &str) -> Result<Self> {
         let raw: ProcessRequestIn = parse_json(text)?;
         check_version(raw.v.as_ref())?;
         let device_id = required(raw.device_id)?;
@@ -333,7 +333,7 @@ impl ProcessResponse {
     }
 
     /// Parses and checks a response (`UNSUPPORTED_VERSION`, `INVALID_INPUT`).
-    pub fn parse(text: &str) -> Result<Self> {
+    pub fn from_json(text: &str) -> Result<Self> {
         let raw: ProcessResponseIn = parse_json(text)?;
         check_version(raw.v.as_ref())?;
         Ok(Self {

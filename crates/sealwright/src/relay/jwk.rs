@@ -31,31 +31,34 @@ impl core::fmt::Debug for RecipientPublicKey {
 impl RecipientPublicKey {
     /// Validates a recipient JWK (spec §1 step 1), given as JSON text.
     ///
-    /// Order of checks: the text is a JSON object (`INVALID_INPUT`); `kty` is `"RSA"`
-    /// (`KEY_REJECTED`, also when missing); no private member `d`, `p`, `q`, `dp`, `dq`, `qi`,
-    /// `oth` (`KEY_REJECTED`); `n` and `e` are strings in strict b64url (`INVALID_INPUT`);
-    /// then `KEY_REJECTED` for a leading zero octet in `n` or `e`, `e` other than 65537, an
-    /// even `n`, or a modulus outside 3072..=8192 bits. `alg`, `use`, `kid` and every other
-    /// member are ignored.
+    /// Checks in the spec's order: the text is a JSON object (`INVALID_INPUT`); `kty` is
+    /// present and `"RSA"` (`KEY_REJECTED`); `n` and `e` are present, strings, strict b64url
+    /// (`INVALID_INPUT`); then `KEY_REJECTED` for a private member (`d`, `p`, `q`, `dp`, `dq`,
+    /// `qi`, `oth`), a leading zero octet in `n` or `e` (or an empty one), `e` other than
+    /// 65537, an even `n`, or a modulus outside 3072..=8192 bits. `alg`, `use`, `kid` and every
+    /// other member are ignored.
     ///
     /// ```
     /// use sealwright::relay::RecipientPublicKey;
     /// use sealwright::Error;
     /// let err = RecipientPublicKey::from_jwk(r#"{"kty":"EC","crv":"P-256"}"#).unwrap_err();
     /// assert_eq!(err, Error::KeyRejected);
+    /// // n is checked before the private members: a malformed JWK is INVALID_INPUT.
+    /// let err = RecipientPublicKey::from_jwk(r#"{"kty":"RSA","e":"AQAB","d":"AQ"}"#).unwrap_err();
+    /// assert_eq!(err, Error::InvalidInput);
     /// ```
     pub fn from_jwk(jwk: &str) -> Result<Self> {
         let obj = jose::json_object(jwk.as_bytes()).ok_or(Error::InvalidInput)?;
         if jose::str_member(&obj, "kty") != Some("RSA") {
             return Err(Error::KeyRejected);
         }
-        if PRIVATE_MEMBERS.iter().any(|m| obj.contains_key(*m)) {
-            return Err(Error::KeyRejected);
-        }
         let n = jose::str_member(&obj, "n").ok_or(Error::InvalidInput)?;
         let e = jose::str_member(&obj, "e").ok_or(Error::InvalidInput)?;
         let n = b64url_decode(n)?;
         let e = b64url_decode(e)?;
+        if PRIVATE_MEMBERS.iter().any(|m| obj.contains_key(*m)) {
+            return Err(Error::KeyRejected);
+        }
         Self::from_components(&n, &e)
     }
 

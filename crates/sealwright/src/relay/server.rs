@@ -1,5 +1,5 @@
-//! The relay server (spec §1 steps 2, 4 and 5): relay keys, sealing, and handling a
-//! decryption request. The server performs no RSA private-key operation.
+//! The relay server (spec §1 steps 2, 4 and 5): relay keys, the signing key, sealing, and
+//! handling a decryption request. The server performs no RSA private-key operation.
 
 use alloc::format;
 use alloc::string::String;
@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::jose::{self, Object};
 use super::jwk::{RecipientPublicKey, check_rid_shape};
+use super::signing::RelaySigningKey;
 use super::{
     CEK_LEN, IV_LEN, JTI_LEN, JTI_TTL_SECONDS, MAX_VALUE_LEN, STALE_WINDOW_SECONDS, TAG_LEN,
     jti_store_key,
@@ -124,11 +125,17 @@ impl RelayKey {
     }
 }
 
-/// The server's relay keys by `rkid` (rotation): one current key seals, every key opens.
+/// The server's keys: relay keys by `rkid` (rotation: one current key seals, every key
+/// opens) and the relay signing key that signs every response (spec §1 "Keys").
+///
+/// A server holds one signing key at a time here; to rotate it, publish the new key's JWK
+/// and `skid` to the recipients, let them pin both, then [`Self::set_signing_key`]. Responses
+/// name their `skid`, so recipients that pin several keys verify either.
 #[derive(Clone)]
 pub struct RelayKeys {
     current: RelayKey,
     previous: Vec<RelayKey>,
+    signing: RelaySigningKey,
 }
 
 impl fmt::Debug for RelayKeys {
@@ -139,6 +146,7 @@ impl fmt::Debug for RelayKeys {
                 "previous",
                 &self.previous.iter().map(RelayKey::rkid).collect::<Vec<_>>(),
             )
+            .field("skid", &self.signing.skid())
             .finish()
     }
 }
@@ -148,7 +156,7 @@ impl fmt::Debug for RelayKeys {
 pub struct Accepted {
     /// The response JWE for the recipient (spec §1 step 5).
     pub response: String,
-    /// The request's `jti`: remember it for 600 s (see [`Accepted::effect`]).
+    /// The request's `jti`: remember it for 660 s (see [`Accepted::effect`]).
     pub jti: String,
     /// The recipient's `rid`.
     pub rid: String,
@@ -165,26 +173,38 @@ impl fmt::Debug for Accepted {
 }
 
 impl Accepted {
-    /// The store write that remembers the `jti` for 600 s:
-    /// `Put { key: "sw:v1:relay:jti:<jti>", value: rid, ttl_seconds: 600 }`. Apply it before
-    /// sending the response, atomically "set if absent" (e.g. Redis `SET NX EX 600`); if the
-    /// key already exists, another request with this `jti` won the race: answer `REPLAY`.
+    /// The effect that remembers the `jti` (spec §1 step 4):
+    /// `put_if_absent("sw:v1:relay:jti:<jti>", rid, ttl)`. Commit it before sending the
+    /// response (e.g. Redis `SET NX EX`); a failed condition means another request with this
+    /// `jti` won the race: answer `REPLAY`.
     pub fn effect(&self) -> Effect {
-        Effect::Put {
-            key: jti_store_key(&self.jti),
-            value: self.rid.as_bytes().to_vec(),
-            ttl_seconds: Some(JTI_TTL_SECONDS),
-        }
+        Effect::put_if_absent(
+            jti_store_key(&self.jti),
+            self.rid.as_bytes().to_vec(),
+            Some(JTI_TTL_SECONDS),
+        )
     }
 }
 
 impl RelayKeys {
-    /// A key ring whose current (sealing) key is `current`.
-    pub fn new(current: RelayKey) -> Self {
+    /// A key ring whose current (sealing) key is `current`, signing responses with `signing`.
+    pub fn new(current: RelayKey, signing: RelaySigningKey) -> Self {
         Self {
             current,
             previous: Vec::new(),
+            signing,
         }
+    }
+
+    /// The key that signs responses.
+    pub fn signing_key(&self) -> &RelaySigningKey {
+        &self.signing
+    }
+
+    /// Makes `key` the response signing key and returns the previous one. Recipients must
+    /// pin the new key (its [`RelaySigningKey::public_jwk`] and `skid`) before this.
+    pub fn set_signing_key(&mut self, key: RelaySigningKey) -> RelaySigningKey {
+        core::mem::replace(&mut self.signing, key)
     }
 
     /// Adds an older key that still opens values sealed under it (`INVALID_INPUT` if its
@@ -246,10 +266,12 @@ impl RelayKeys {
     ///
     /// * `recipients(rid)` returns the registered key named `rid`, if any (the caller loads it
     ///   from its store; see [`RecipientPublicKey::from_jwk`]).
-    /// * `seen(jti)` tells whether this `jti` was accepted in the last 600 s, for any recipient
+    /// * `seen(jti)` tells whether this `jti` was accepted in the last 660 s, for any recipient
     ///   (e.g. a lookup of [`jti_store_key`] in the caller's store).
-    /// * `now_ms` is the current Unix time in milliseconds (`now = floor(now_ms / 1000)`).
-    /// * `rng` draws the content key, then the response IV (then OAEP randomness).
+    /// * `now_ms` is the current Unix time in milliseconds (`now = floor(now_ms / 1000)`); it
+    ///   is also the response's `iat`.
+    /// * `rng` draws the content key, then the response IV (then OAEP randomness); the ES256
+    ///   signature is deterministic (RFC 6979).
     ///
     /// Checks, in this order: three parts, every part strict b64url, a JSON-object header
     /// with `alg` `PS256` and no `crit` (`BAD_SIGNATURE`); `kid` names a registered key
@@ -261,8 +283,10 @@ impl RelayKeys {
     /// its `kid` names a relay key (`UNKNOWN_RELAY_KEY`); it opens (`SEALED_INVALID`); an
     /// `aud`, if present, equals the requester's `rid` (`AUDIENCE_MISMATCH`).
     ///
-    /// On success the caller must remember [`Accepted::jti`] for 600 s
-    /// ([`Accepted::effect`]) and send [`Accepted::response`].
+    /// On success the caller must remember [`Accepted::jti`] for 660 s
+    /// ([`Accepted::effect`], applied in the same transaction as the response is released)
+    /// and send [`Accepted::response`]: the nested JWT of step 5, signed by
+    /// [`Self::signing_key`] and bound to this request's `jti`.
     pub fn decrypt_request<R, F, S>(
         &self,
         request: &str,
@@ -293,7 +317,7 @@ impl RelayKeys {
             return Err(Error::Stale);
         }
 
-        // jti: b64url of 16 bytes, not accepted in the last 600 s.
+        // jti: b64url of 16 bytes, not accepted in the last 660 s.
         let jti = jose::str_member(&payload, "jti").ok_or(Error::InvalidInput)?;
         match b64url_decode(jti) {
             Ok(b) if b.len() == JTI_LEN => {}
@@ -306,7 +330,8 @@ impl RelayKeys {
         let sealed = jose::str_member(&payload, "sealed").ok_or(Error::SealedInvalid)?;
         let value = self.open_sealed(sealed, verified.key.rid())?;
 
-        let response = respond(&verified.key, value.expose(), rng)?;
+        let iat = now_ms / 1000;
+        let response = respond(&verified.key, &self.signing, jti, iat, value.expose(), rng)?;
         Ok(Accepted {
             response,
             jti: String::from(jti),
@@ -397,23 +422,31 @@ where
     verify_request_signature(request, recipients).map(|v| v.payload)
 }
 
-/// Builds the response JWE (spec §1 step 5): a fresh content key from `rng`, then a fresh IV,
-/// the content key wrapped with RSA-OAEP-256 to the recipient, the value under A256GCM with
-/// AAD = ASCII(b64url(protected header)).
+/// Builds the response (spec §1 step 5), a nested JWT: the inner JWS
+/// `{"alg":"ES256","kid":"<skid>"}` over `{"jti":"<jti>","iat":<iat>,"value":"<b64url(v)>"}`
+/// signed by `signer` (deterministic), inside a JWE with header
+/// `{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"<rid>","cty":"JWT"}`: a fresh content key
+/// from `rng`, then a fresh IV, the inner JWS's ASCII bytes under A256GCM with
+/// AAD = ASCII(b64url(protected header)), and the content key wrapped with RSA-OAEP-256 to the
+/// recipient.
 pub fn respond<R: CryptoRng + ?Sized>(
     recipient: &RecipientPublicKey,
+    signer: &RelaySigningKey,
+    jti: &str,
+    iat: u64,
     value: &[u8],
     rng: &mut R,
 ) -> Result<String> {
+    let inner = signer.sign_response(jti, iat, value)?;
     let cek = crate::secret::SecretBytes::<CEK_LEN>::random(rng);
     let mut iv = [0u8; IV_LEN];
     rng.fill_bytes(&mut iv);
     let header = format!(
-        r#"{{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":{}}}"#,
+        r#"{{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":{},"cty":"JWT"}}"#,
         jose::json_string(recipient.rid())
     );
     let header_b64 = b64url_encode(header.as_bytes());
-    let sealed = aes_gcm_encrypt(cek.expose(), &iv, value, header_b64.as_bytes())?;
+    let sealed = aes_gcm_encrypt(cek.expose(), &iv, inner.as_bytes(), header_b64.as_bytes())?;
     let (ct, tag) = jose::split_tag(sealed).ok_or(Error::InvalidInput)?;
     let wrapped = recipient
         .public_key()

@@ -1,10 +1,22 @@
 //! Version 2 KDF parameters (spec §4.2): `{"alg":"argon2id","m":..,"t":..,"p":..}` or
 //! `{"alg":"pbkdf2-sha256","i":..}`, their enforced minimums and maxima, and `MK = KDF(pw, s)`.
+//!
+//! Spec §4.2 rules and their codes, applied by [`KdfParams::parse`] and [`KdfParams::check`]:
+//!
+//! | condition | code |
+//! |---|---|
+//! | `kdf` not a JSON object; `alg` missing or not a string (decision); a member of its algorithm missing or not a JSON integer | `INVALID_INPUT` |
+//! | `alg` a string other than `argon2id` / `pbkdf2-sha256` | `UNSUPPORTED_VERSION` |
+//! | a member below its minimum (Argon2id m=19456, t=2, p=1; PBKDF2 i=600000), 0 and negative integers included | `WEAK_KDF` |
+//! | otherwise a member above its maximum (Argon2id m=1048576, t=16, p=16; PBKDF2 i=10,000,000) | `INVALID_INPUT` |
+//!
+//! Weakness is checked before the maxima, so a server that sends both learns `WEAK_KDF`.
 
 use alloc::format;
 use alloc::string::String;
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use sha2::Sha256;
 
 use crate::error::{Error, Result};
@@ -34,16 +46,22 @@ pub const ALG_PBKDF2_SHA256: &str = "pbkdf2-sha256";
 
 /// Public KDF parameters of a version 2 vault (spec §4.2), stored by the server beside the salt.
 ///
-/// [`KdfParams::parse`] only checks the shape; [`KdfParams::check`] enforces the spec's
-/// minimums (`WEAK_KDF`) and maxima (`INVALID_INPUT`), and every derivation runs it first.
+/// [`KdfParams::parse`] checks the shape (and refuses integers that do not fit a `u32` with
+/// the limit's code); [`KdfParams::check`] enforces the spec's minimums (`WEAK_KDF`) and
+/// maxima (`INVALID_INPUT`), and every derivation runs it first.
 ///
 /// ```
-/// use sealwright::vault::KdfParams;
+/// use sealwright::{Error, vault::KdfParams};
 /// let kdf = KdfParams::parse(r#"{"p":1,"alg":"argon2id","m":19456,"t":2}"#)?;
 /// assert_eq!(kdf.to_json(), r#"{"alg":"argon2id","m":19456,"t":2,"p":1}"#);
 /// assert!(kdf.check().is_ok());
 /// let weak = KdfParams::Pbkdf2Sha256 { i: 100_000 };
-/// assert_eq!(weak.check(), Err(sealwright::Error::WeakKdf));
+/// assert_eq!(weak.check(), Err(Error::WeakKdf));
+/// // Spec §4.2 object errors.
+/// assert_eq!(KdfParams::parse(r#""argon2id""#), Err(Error::InvalidInput)); // not an object
+/// assert_eq!(KdfParams::parse(r#"{"alg":"scrypt"}"#), Err(Error::UnsupportedVersion));
+/// assert_eq!(KdfParams::parse(r#"{"alg":"pbkdf2-sha256","i":6e5}"#), Err(Error::InvalidInput));
+/// assert_eq!(KdfParams::parse(r#"{"alg":"pbkdf2-sha256","i":0}"#)?.check(), Err(Error::WeakKdf));
 /// # Ok::<(), sealwright::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,21 +89,66 @@ impl Default for KdfParams {
     }
 }
 
-/// The members a KDF object may carry. Unknown members are ignored (spec §0); a member given
-/// twice, a non-string `alg` or a number that is not a non-negative integer is `INVALID_INPUT`.
+/// The members a KDF object may carry, each kept as its raw JSON text so that the rules of
+/// spec §4.2 can be applied exactly (serde would read a negative or a very large integer as a
+/// type error). Unknown members are ignored (spec §0); a known member given twice is a
+/// serde error (`INVALID_INPUT`).
 #[derive(Deserialize)]
 struct Wire {
-    alg: String,
-    m: Option<u64>,
-    t: Option<u64>,
-    p: Option<u64>,
-    i: Option<u64>,
+    alg: Option<Box<RawValue>>,
+    m: Option<Box<RawValue>>,
+    t: Option<Box<RawValue>>,
+    p: Option<Box<RawValue>>,
+    i: Option<Box<RawValue>>,
 }
 
-fn member(v: Option<u64>) -> Result<u32> {
-    // A value above u32::MAX is above every maximum, so INVALID_INPUT either way.
-    v.ok_or(Error::InvalidInput)
-        .and_then(|n| u32::try_from(n).map_err(|_| Error::InvalidInput))
+/// A member of the KDF object, read as spec §4.2 says.
+#[derive(Clone, Copy)]
+enum Member {
+    /// A JSON integer in `0..=u32::MAX`.
+    Value(u32),
+    /// A negative integer (`-0` is 0, so it is `Value(0)`): below every minimum.
+    Negative,
+    /// An integer above `u32::MAX`: above every maximum.
+    Huge,
+}
+
+impl Member {
+    /// Missing, `null`, or not a JSON integer (a string, a boolean, an array, an object, or a
+    /// number with a fraction or an exponent, even `1.0` or `1e5`): `INVALID_INPUT`.
+    fn read(raw: Option<&RawValue>) -> Result<Self> {
+        let text = raw.ok_or(Error::InvalidInput)?.get();
+        // RawValue holds one valid JSON value without surrounding whitespace, so an optional
+        // '-' followed by ASCII digits only is exactly a JSON integer.
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::InvalidInput);
+        }
+        if digits.bytes().all(|b| b == b'0') {
+            return Ok(Self::Value(0));
+        }
+        if negative {
+            return Ok(Self::Negative);
+        }
+        Ok(digits.parse().map_or(Self::Huge, Self::Value))
+    }
+
+    /// The value for [`KdfParams::check`]: out-of-range integers are clamped to 0 or
+    /// `u32::MAX`, which fall on the same side of every limit as the integer itself.
+    fn clamped(self) -> u32 {
+        match self {
+            Self::Value(v) => v,
+            Self::Negative => 0,
+            Self::Huge => u32::MAX,
+        }
+    }
+
+    fn in_range(self) -> bool {
+        matches!(self, Self::Value(_))
+    }
 }
 
 impl KdfParams {
@@ -96,26 +159,58 @@ impl KdfParams {
         p: 4,
     };
 
-    /// Parses the KDF JSON object.
+    /// Parses the KDF JSON object (spec §4.2). In order:
     ///
-    /// * not a JSON object, a missing or mistyped member, a duplicate member, a number that is
-    ///   not an integer in `0..=u32::MAX`: `INVALID_INPUT`;
-    /// * an `alg` other than `argon2id` or `pbkdf2-sha256`: `UNSUPPORTED_VERSION` (the `alg`
-    ///   names the format, so a newer peer's choice reads as "unsupported", not "malformed").
+    /// 1. not a JSON object, malformed JSON, or a known member given twice: `INVALID_INPUT`;
+    /// 2. `alg` missing, `null` or not a string: `INVALID_INPUT` (the spec names only an
+    ///    unknown `alg` *string*; any other `alg` is a wrong field type, so structural);
+    /// 3. an `alg` string other than `argon2id` or `pbkdf2-sha256` (case-sensitive):
+    ///    `UNSUPPORTED_VERSION` (the `alg` names the format);
+    /// 4. a member of that algorithm (`m`, `t`, `p`, or `i`) missing, `null`, or not a JSON
+    ///    integer: `INVALID_INPUT`. "Integer" means a JSON number written without fraction
+    ///    or exponent, as every generator writes it (§0): `1.0` and `1e5` are
+    ///    `INVALID_INPUT`;
+    /// 5. an integer outside `0..=u32::MAX` (negative, or above every maximum): the verdict
+    ///    of [`Self::check`] on the parameters, so a negative member is `WEAK_KDF` like 0 and
+    ///    a huge one `INVALID_INPUT` unless another member is below its minimum.
     ///
-    /// Members of the other algorithm and unknown members are ignored (spec §0). The limits are
-    /// not checked here: see [`Self::check`].
+    /// Members of the other algorithm and unknown members are ignored whatever their type
+    /// (spec §0). Otherwise the limits are not checked here: see [`Self::check`], which
+    /// every derivation runs.
     pub fn parse(json: &str) -> Result<Self> {
         let wire: Wire = super::parse_json_object(json)?;
-        match wire.alg.as_str() {
-            ALG_ARGON2ID => Ok(Self::Argon2id {
-                m: member(wire.m)?,
-                t: member(wire.t)?,
-                p: member(wire.p)?,
-            }),
-            ALG_PBKDF2_SHA256 => Ok(Self::Pbkdf2Sha256 { i: member(wire.i)? }),
-            _ => Err(Error::UnsupportedVersion),
+        let alg: String = match wire.alg {
+            Some(raw) => {
+                serde_json::from_str::<String>(raw.get()).map_err(|_| Error::InvalidInput)?
+            }
+            None => return Err(Error::InvalidInput),
+        };
+        let (params, in_range) = match alg.as_str() {
+            ALG_ARGON2ID => {
+                let m = Member::read(wire.m.as_deref())?;
+                let t = Member::read(wire.t.as_deref())?;
+                let p = Member::read(wire.p.as_deref())?;
+                (
+                    Self::Argon2id {
+                        m: m.clamped(),
+                        t: t.clamped(),
+                        p: p.clamped(),
+                    },
+                    [m, t, p].iter().all(|x| x.in_range()),
+                )
+            }
+            ALG_PBKDF2_SHA256 => {
+                let i = Member::read(wire.i.as_deref())?;
+                (Self::Pbkdf2Sha256 { i: i.clamped() }, i.in_range())
+            }
+            _ => return Err(Error::UnsupportedVersion),
+        };
+        if !in_range {
+            // Clamped values are below a minimum or above a maximum, so this is an error.
+            params.check()?;
+            return Err(Error::InvalidInput);
         }
+        Ok(params)
     }
 
     /// The canonical JSON: `{"alg":"argon2id","m":..,"t":..,"p":..}` or

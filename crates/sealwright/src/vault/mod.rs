@@ -30,11 +30,26 @@
 //! migration is resumable and idempotent. Only tests and vectors write legacy records
 //! (`legacy_compat`, feature `test-utils`).
 //!
+//! Spec rules, where they live:
+//! * §4.1 legacy record keys and records: [`legacy_record_key`], [`legacy_master_password_key`],
+//!   [`LegacyRecord`] (a wrong key or tampered record is `DECRYPTION_FAILED`).
+//! * §4.1 verifiers: exactly `i` then `l`, `100000 <= i <= 10000000`, `l = 32`, a salt of at
+//!   least 16 bytes (16 when created), canonical PHC base64; anything else is
+//!   `INVALID_VERIFIER` ([`PasswordVerifier::parse`]); verification is constant time.
+//! * §4.2 KDF object ([`KdfParams::parse`], [`KdfParams::check`]): not an object, `alg` or a
+//!   member of its algorithm missing, or a non-integer member: `INVALID_INPUT`; an unknown
+//!   `alg` string: `UNSUPPORTED_VERSION`; a member below its minimum (0 included):
+//!   `WEAK_KDF`; above its maximum: `INVALID_INPUT`.
+//! * §4.2 key hierarchy, records, password change: [`create_vault`], [`unlock`],
+//!   [`UnlockedVault`]; §4.2 migration: [`migrate_record`], [`RecordFormat`].
+//!
 //! Decisions where the spec leaves a gap:
-//! * `KdfParams` JSON: an unknown `alg` is `UNSUPPORTED_VERSION`; a missing or mistyped
-//!   member, a duplicate member, a non-object or a non-integer number is `INVALID_INPUT`;
-//!   unknown members are ignored (§0). Limits: any parameter below its minimum is `WEAK_KDF`
-//!   (checked first), else any above its maximum `INVALID_INPUT`.
+//! * `KdfParams` JSON: an `alg` that is not a string (or `null`) is `INVALID_INPUT`, like a
+//!   missing one; a duplicate member is `INVALID_INPUT`; "integer" means a JSON number
+//!   without fraction or exponent (`1.0`, `1e5`: `INVALID_INPUT`); a negative integer is below
+//!   its minimum (`WEAK_KDF`) and one above `u32::MAX` above its maximum; members of the other
+//!   algorithm and unknown members are ignored whatever their type (§0). Any parameter below
+//!   its minimum is `WEAK_KDF` even when another is above its maximum (weakness first).
 //! * The salt `s` is exactly 16 bytes everywhere (`INVALID_INPUT` otherwise). A wrapped key
 //!   must decode to exactly 60 bytes (12 + 32 + 16), else `INVALID_INPUT`, checked before the
 //!   KDF runs. A record or wrapped key without its `sw2.` / `sw2k.` prefix is `INVALID_INPUT`.
@@ -42,9 +57,8 @@
 //! * Legacy records: exactly the three members (no unknown or duplicate member), strict padded
 //!   base64, 16-byte `iv` and `authTag`; an empty ciphertext is allowed. `userId` must be a
 //!   spec identifier for legacy keys too.
-//! * PHC verifiers: `i` above 10,000,000 is `INVALID_VERIFIER` (not in the spec; bounds the
-//!   work a verifier can demand); creating one with `i` outside 100,000..=10,000,000 is also
-//!   `INVALID_VERIFIER`.
+//! * PHC verifiers: creating one with `i` outside 100,000..=10,000,000 is `INVALID_VERIFIER`
+//!   too.
 //! * Migration of a version 2 record checks that it opens for this vault and `recordId`
 //!   before returning it unchanged.
 //! * Pickled state: `0x01 || lp(userId) || VK(32)`.

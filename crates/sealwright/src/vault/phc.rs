@@ -1,5 +1,6 @@
 //! Legacy master password verifier (spec §4.1): the PHC string
-//! `$pbkdf2-sha256$i=<iterations>,l=32$<salt>$<hash>`.
+//! `$pbkdf2-sha256$i=<iterations>,l=32$<salt>$<hash>` with `100000 <= i <= 10000000`,
+//! `l = 32` and a salt of at least 16 bytes; anything else is `INVALID_VERIFIER`.
 
 use alloc::format;
 use alloc::string::String;
@@ -18,7 +19,7 @@ use crate::secret::{SecretKey32, SecretString};
 pub const PHC_ID: &str = "pbkdf2-sha256";
 /// Smallest accepted iteration count.
 pub const PHC_MIN_ITERATIONS: u32 = LEGACY_ITERATIONS;
-/// Largest accepted iteration count (not in the spec: see [`PasswordVerifier::parse`]).
+/// Largest accepted iteration count (spec §4.1, version 2: `i <= 10000000`).
 pub const PHC_MAX_ITERATIONS: u32 = PBKDF2_MAX_I;
 /// Salt length of a created verifier (parsing accepts 16 or more).
 pub const PHC_SALT_LEN: usize = 16;
@@ -97,14 +98,13 @@ impl PasswordVerifier {
         })
     }
 
-    /// Parses a PHC string; every defect is `INVALID_VERIFIER`:
+    /// Parses a PHC string (spec §4.1); every defect is `INVALID_VERIFIER`:
     /// another algorithm id; other than exactly the two parameters `i` then `l`; `i` not a
-    /// canonical decimal (digits only, no sign, no leading zero) or below 100,000; `l` other
-    /// than `32`; salt or hash not canonical PHC base64 (standard alphabet, no padding, zero
-    /// trailing bits); a salt under 16 bytes; a hash other than 32 bytes; any extra field.
-    ///
-    /// Gap decision: the spec sets no upper bound on `i`; `i` above 10,000,000 (the §4.2
-    /// PBKDF2 maximum) is refused so a verifier cannot make verification run unbounded.
+    /// canonical decimal (digits only, no sign, no leading zero) or outside
+    /// `100000 <= i <= 10000000` (the upper bound keeps a verifier from making verification
+    /// run unbounded); `l` other than `32`; salt or hash not canonical PHC base64 (standard
+    /// alphabet, no padding, zero trailing bits); a salt under 16 bytes; a hash other than 32
+    /// bytes; any extra field.
     pub fn parse(phc: &str) -> Result<Self> {
         Self::parse_inner(phc).ok_or(Error::InvalidVerifier)
     }
