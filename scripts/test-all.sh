@@ -48,16 +48,23 @@ cargo build -p sealwright --target wasm32-unknown-unknown
 for f in relay handshake shares vault attendance; do
   cargo build -p sealwright --target wasm32-unknown-unknown --no-default-features --features "$f"
 done
-echo "wasm32 builds ok"
+# AWS-LC is a native-only dependency: wasm32 builds use the pure-Rust `rsa` crate.
+if cargo tree -q -p sealwright --target wasm32-unknown-unknown -e normal --prefix none | grep '^aws-lc' >/dev/null; then
+  echo "aws-lc is in the wasm32 dependency tree" >&2; exit 1
+fi
+echo "wasm32 builds ok (no aws-lc in the wasm32 dependency tree)"
 
 step "rustdoc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p sealwright --no-deps
 
-step "Rust tests (default RSA backend), vectors freshness included"
+step "Rust tests (default RSA backend: AWS-LC), vectors freshness included"
 cargo test --workspace
 
-step "Rust tests with the aws-lc RSA backend"
-cargo test -p sealwright --features aws-lc
+step "Rust tests of the core on the pure-Rust RSA backend (test-only switch)"
+cargo test -p sealwright --features pure-rsa-backend-for-tests
+
+step "default features outside the workspace: no test-only items, RSA on AWS-LC"
+bash scripts/default-features-check/check.sh
 
 step "fuzz targets compile"
 cargo build --manifest-path fuzz/Cargo.toml --bins
@@ -66,6 +73,9 @@ echo "fuzz targets build ok"
 if [ -f bindings/python/run-tests.sh ]; then
   step "Python package"
   bash bindings/python/run-tests.sh
+
+  step "Python release wheel (built without test-utils) has no test-only names"
+  bash bindings/python/check-release-build.sh
 fi
 
 step "the main job runs"

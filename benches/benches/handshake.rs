@@ -10,7 +10,8 @@
 //! * `client_send` vs `floor/client_send` = X25519 keygen + DH, HKDF, 2 GCM seals.
 //! * `client_receive` vs `floor/client_receive` = 2 GCM opens.
 //!
-//! Run with and without `--features aws-lc` (the server's RSA goes through AWS-LC when on).
+//! The server's RSA goes through AWS-LC (the default on native targets); run with
+//! `--features pure-rsa` for the pure-Rust backend (the group name says which).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand_chacha::ChaCha20Rng;

@@ -9,7 +9,8 @@
 //! core does, over a signing input of the response's size.
 //! * `rsa4096/*`: the raw private-key operations on every compiled backend.
 //!
-//! Run with and without `--features aws-lc` (the plain methods use aws-lc when it is on).
+//! The plain methods use AWS-LC (the default on native targets); run with
+//! `--features pure-rsa` for the pure-Rust backend (the group name says which).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use p256::ecdsa::signature::{Signer, Verifier};

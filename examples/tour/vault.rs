@@ -1,8 +1,10 @@
 //! Tour step: the password vault (spec §4).
 
 use crate::OsRng;
+use aes_gcm::aead::consts::U16;
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{AesGcm, Nonce};
 use rand_core::Rng;
-use sealwright::crypto::aes_gcm_encrypt;
 use sealwright::encoding::b64_encode;
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::vault::{
@@ -10,7 +12,8 @@ use sealwright::vault::{
 };
 
 /// A record exactly as the old system stored it (spec §4.1): AES-256-GCM, 16-byte IV, no AAD.
-/// sealwright itself never writes this format; the tour fakes one old record to migrate.
+/// sealwright itself never writes this format (nor offers AES-GCM under a caller-chosen IV
+/// outside its `test-utils` feature); the tour fakes one old record with the `aes-gcm` crate.
 fn old_system_record(
     key: &SecretKey32,
     plaintext: &[u8],
@@ -18,7 +21,11 @@ fn old_system_record(
 ) -> Result<String, sealwright::Error> {
     let mut iv = [0u8; 16];
     rng.fill_bytes(&mut iv);
-    let out = aes_gcm_encrypt(key.expose(), &iv, plaintext, b"")?;
+    let cipher = AesGcm::<aes_gcm::aes::Aes256, U16>::new_from_slice(key.expose())
+        .map_err(|_| sealwright::Error::InvalidInput)?;
+    let out = cipher
+        .encrypt(&Nonce::<U16>::from(iv), plaintext)
+        .map_err(|_| sealwright::Error::InvalidInput)?;
     let (ct, tag) = out.split_at(out.len() - 16);
     Ok(format!(
         r#"{{"encryptedPassword":"{}","iv":"{}","authTag":"{}"}}"#,

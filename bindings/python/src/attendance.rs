@@ -224,19 +224,24 @@ impl SessionKeys {
     fn user_id(&self) -> &str {
         self.inner.user_id()
     }
-    /// `session_key` (a secret: interoperability checks only).
+    /// `session_key` (a secret: interoperability checks only; test builds only, feature
+    /// `test-utils`, like the three keys below).
+    #[cfg(feature = "test-utils")]
     fn session_key(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.session_key().expose())
     }
     /// `K_qr` (a secret).
+    #[cfg(feature = "test-utils")]
     fn qr_key(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.qr_key().expose())
     }
     /// `K_resp` (a secret).
+    #[cfg(feature = "test-utils")]
     fn response_key(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.response_key().expose())
     }
     /// `K_totp_u` (a secret).
+    #[cfg(feature = "test-utils")]
     fn totp_u_key(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.totp_u_key().expose())
     }
@@ -446,6 +451,7 @@ impl Totp {
 }
 
 /// `secret_s = HMAC-SHA256(SERVER_SECRET, "…/totp-s" || lp(sessionId) || lp(userId) || u32be(r))`.
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "attendance_round_secret")]
 fn round_secret(
     py: Python<'_>,
@@ -1255,6 +1261,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(login_challenge, m)?)?;
     m.add_function(wrap_pyfunction!(server_login, m)?)?;
     m.add_function(wrap_pyfunction!(login, m)?)?;
+    #[cfg(feature = "test-utils")]
     m.add_function(wrap_pyfunction!(round_secret, m)?)?;
     m.add_function(wrap_pyfunction!(totp_s, m)?)?;
     m.add_function(wrap_pyfunction!(score, m)?)?;

@@ -211,6 +211,9 @@ impl StoreSealer {
     }
 
     /// Opens a value read from `key` (`DECRYPTION_FAILED` if it was sealed for another key).
+    /// Test builds only (feature `test-utils`): the protocol functions open their own stored
+    /// values, so a shipped wheel never hands out a stored plaintext.
+    #[cfg(feature = "test-utils")]
     fn open(&self, py: Python<'_>, key: &str, sealed: &[u8]) -> SwResult<Py<PyBytes>> {
         Ok(bytes(py, self.inner.open(key, sealed)?.expose()))
     }

@@ -613,7 +613,9 @@ impl HandshakeClient {
     }
 }
 
-/// `d_s` from the entropy and a handshake nonce (spec §2), for interoperability checks.
+/// `d_s` from the entropy and a handshake nonce (spec §2), for interoperability checks. Test
+/// builds only (feature `test-utils`): a caller-chosen nonce.
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "handshake_server_primary_key")]
 fn server_primary_key(entropy: &[u8], nonce: &[u8]) -> SwResult<PrimaryKey> {
     let nonce: [u8; core::NONCE_LEN] = nonce
@@ -624,7 +626,8 @@ fn server_primary_key(entropy: &[u8], nonce: &[u8]) -> SwResult<PrimaryKey> {
     })
 }
 
-/// `SS_p = ECDH_k1(own, peer)` (a secret, for interoperability checks).
+/// `SS_p = ECDH_k1(own, peer)` (a secret, for interoperability checks; test builds only).
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "handshake_primary_secret")]
 fn primary_secret(py: Python<'_>, own: &PrimaryKey, peer_public: &[u8]) -> SwResult<Py<PyBytes>> {
     let peer = derive::parse_primary_public(peer_public)?;
@@ -634,7 +637,9 @@ fn primary_secret(py: Python<'_>, own: &PrimaryKey, peer_public: &[u8]) -> SwRes
     ))
 }
 
-/// `X25519(private, public)` (`LOW_ORDER_POINT` for an all-zero result).
+/// `X25519(private, public)` (`LOW_ORDER_POINT` for an all-zero result; a secret, test
+/// builds only).
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "handshake_x25519")]
 fn x25519(py: Python<'_>, private_key: &[u8], public_key: &[u8]) -> SwResult<Py<PyBytes>> {
     let public: [u8; 32] = public_key
@@ -652,7 +657,8 @@ fn x25519_public(py: Python<'_>, private_key: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(py, &derive::x25519_public(&key32(private_key)?)))
 }
 
-/// `K_p = HKDF(deviceId, SS_p, "HandshakeWrapKey", 32)`.
+/// `K_p = HKDF(deviceId, SS_p, "HandshakeWrapKey", 32)` (a secret, test builds only).
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "handshake_wrap_key")]
 fn wrap_key(py: Python<'_>, device_id: &str, primary_secret: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(
@@ -661,7 +667,9 @@ fn wrap_key(py: Python<'_>, device_id: &str, primary_secret: &[u8]) -> SwResult<
     ))
 }
 
-/// `K_m = HKDF(deviceId, SS_p || SS_e, "HandshakeMessageKey", 32)`.
+/// `K_m = HKDF(deviceId, SS_p || SS_e, "HandshakeMessageKey", 32)` (a secret, test builds
+/// only).
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "handshake_message_key")]
 fn message_key(
     py: Python<'_>,
@@ -699,12 +707,15 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(process_store_keys, m)?)?;
     m.add_function(wrap_pyfunction!(server_open, m)?)?;
     m.add_function(wrap_pyfunction!(after_conflict, m)?)?;
-    m.add_function(wrap_pyfunction!(server_primary_key, m)?)?;
-    m.add_function(wrap_pyfunction!(primary_secret, m)?)?;
-    m.add_function(wrap_pyfunction!(x25519, m)?)?;
     m.add_function(wrap_pyfunction!(x25519_public, m)?)?;
-    m.add_function(wrap_pyfunction!(wrap_key, m)?)?;
-    m.add_function(wrap_pyfunction!(message_key, m)?)?;
+    #[cfg(feature = "test-utils")]
+    {
+        m.add_function(wrap_pyfunction!(server_primary_key, m)?)?;
+        m.add_function(wrap_pyfunction!(primary_secret, m)?)?;
+        m.add_function(wrap_pyfunction!(x25519, m)?)?;
+        m.add_function(wrap_pyfunction!(wrap_key, m)?)?;
+        m.add_function(wrap_pyfunction!(message_key, m)?)?;
+    }
     m.add_function(wrap_pyfunction!(request_id, m)?)?;
     Ok(())
 }

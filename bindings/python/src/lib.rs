@@ -34,6 +34,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     vault::register(m)?;
     attendance::register(m)?;
     handshake::register(m)?;
+    // Whether this build has the test-only functions (cargo feature `test-utils`): the RNG
+    // script, caller-chosen nonces/IVs/salts and the accessors of raw secrets.
+    m.add("TEST_UTILS", cfg!(feature = "test-utils"))?;
     #[cfg(feature = "test-utils")]
     m.add_function(wrap_pyfunction!(common::script_next_rng, m)?)?;
     Ok(())

@@ -3,8 +3,8 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyMapping, PyString};
+use sealwright::SecretKey32;
 use sealwright::relay as core;
-use sealwright::{Error, SecretKey32};
 
 use crate::common::{bytes, json_text, json_value, now_or, os_rng};
 use crate::effects::Effect;
@@ -173,7 +173,9 @@ impl RelayKey {
         self.inner.rkid()
     }
 
-    /// The secret key bytes (to store them; keep the copy short-lived).
+    /// The secret key bytes (test builds only, feature `test-utils`: a shipped wheel never
+    /// hands out the raw key; create it with `RelayKey(rkid, key)` from your key store).
+    #[cfg(feature = "test-utils")]
     fn secret_bytes(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.secret().expose())
     }
@@ -184,10 +186,12 @@ impl RelayKey {
         Ok(self.inner.seal(value, aud, &mut os_rng())?)
     }
 
-    /// [`seal`] with a given 12-byte IV (vector replay only; never reuse an IV).
+    /// [`seal`] with a given 12-byte IV (vector replay only; never reuse an IV). Test builds
+    /// only (feature `test-utils`).
+    #[cfg(feature = "test-utils")]
     #[pyo3(signature = (value, aud, iv))]
     fn seal_with_iv(&self, value: &[u8], aud: Option<&str>, iv: &[u8]) -> SwResult<String> {
-        let iv: &[u8; core::IV_LEN] = iv.try_into().map_err(|_| Error::InvalidInput)?;
+        let iv: &[u8; core::IV_LEN] = iv.try_into().map_err(|_| sealwright::Error::InvalidInput)?;
         Ok(self.inner.seal_with_iv(value, aud, iv)?)
     }
 

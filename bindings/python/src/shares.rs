@@ -5,7 +5,7 @@
 //! Argon2id derivation runs with the GIL released.
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 use sealwright::effect::StoredRecord;
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::shares as core;
@@ -54,9 +54,10 @@ impl WalletKey {
         self.inner.sign_message(message.as_bytes())
     }
 
-    /// The private key as 64 lowercase hex digits (a secret: only for its owner).
-    fn export_private_key_hex(&self) -> String {
-        self.inner.export_private_key_hex().expose().to_owned()
+    /// The private key as 64 lowercase hex digits (a secret: only for its owner). The core's
+    /// zeroizing string is copied straight into the Python `str`, with no other Rust copy.
+    fn export_private_key_hex<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.inner.export_private_key_hex().expose())
     }
 
     fn __repr__(&self) -> String {
@@ -104,7 +105,9 @@ impl SharePlaintext {
         self.inner.generation()
     }
 
-    /// The 39-byte plaintext `0x01 || 0x02 || x || u32be(generation) || y` (a secret).
+    /// The 39-byte plaintext `0x01 || 0x02 || x || u32be(generation) || y` (a secret; test
+    /// builds only, feature `test-utils`).
+    #[cfg(feature = "test-utils")]
     fn to_bytes(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.encode().expose())
     }
@@ -521,8 +524,20 @@ fn open_envelope(py: Python<'_>, password: &str, envelope: &str) -> SwResult<Sha
     SharePlaintext::decode(plaintext.expose())
 }
 
+/// Seals a share under `password` with a fresh salt and IV.
+#[cfg(not(feature = "test-utils"))]
+#[pyfunction]
+#[pyo3(name = "shares_seal_envelope", signature = (password, share))]
+fn seal_envelope(py: Python<'_>, password: &str, share: &SharePlaintext) -> SwResult<String> {
+    let password = SecretString::from(password);
+    let share = &share.inner;
+    Ok(py.detach(|| core::seal(&password, share, &mut os_rng()))?)
+}
+
 /// Seals a share under `password` with a fresh salt and IV, or the given ones (vector replay:
-/// never reuse a salt and IV).
+/// never reuse a salt and IV). The `salt` and `iv` parameters exist in test builds only
+/// (feature `test-utils`).
+#[cfg(feature = "test-utils")]
 #[pyfunction]
 #[pyo3(name = "shares_seal_envelope", signature = (password, share, salt=None, iv=None))]
 fn seal_envelope(
@@ -549,7 +564,8 @@ fn seal_envelope(
 }
 
 /// The envelope key `K = Argon2id(password, salt, t=3, m=64 MiB, p=4, 16 bytes)` (a secret:
-/// for interoperability checks).
+/// for interoperability checks; test builds only, feature `test-utils`).
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "shares_derive_key")]
 fn derive_key(py: Python<'_>, password: &str, salt: &[u8]) -> SwResult<Py<PyBytes>> {
     let password = SecretString::from(password);
@@ -636,6 +652,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign, m)?)?;
     m.add_function(wrap_pyfunction!(open_envelope, m)?)?;
     m.add_function(wrap_pyfunction!(seal_envelope, m)?)?;
+    #[cfg(feature = "test-utils")]
     m.add_function(wrap_pyfunction!(derive_key, m)?)?;
     m.add_function(wrap_pyfunction!(recover_signer, m)?)?;
     m.add_function(wrap_pyfunction!(personal_message_hash, m)?)?;

@@ -36,7 +36,9 @@ fn parse_kdf(py: Python<'_>, params: &Bound<'_, PyAny>, check: bool) -> SwResult
     json_value(py, &parsed.to_json())
 }
 
-/// `MK = KDF(master_password, salt)` (32 bytes, a secret; the limits are checked first).
+/// `MK = KDF(master_password, salt)` (32 bytes, a secret; the limits are checked first). Test
+/// builds only (feature `test-utils`); clients log in with `vault_login`.
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "vault_master_key")]
 fn master_key(
     py: Python<'_>,
@@ -51,13 +53,15 @@ fn master_key(
     Ok(bytes(py, mk.expose()))
 }
 
-/// `AH = HKDF("", MK, "sealwright/v2/vault/auth", 32)`.
+/// `AH = HKDF("", MK, "sealwright/v2/vault/auth", 32)`. Test builds only.
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "vault_auth_hash")]
 fn auth_hash(py: Python<'_>, master_key: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(py, core::auth_hash(&key32(master_key)?)?.expose()))
 }
 
-/// `WK = HKDF("", MK, "sealwright/v2/vault/wrap", 32)`.
+/// `WK = HKDF("", MK, "sealwright/v2/vault/wrap", 32)`. Test builds only.
+#[cfg(feature = "test-utils")]
 #[pyfunction(name = "vault_wrap_key")]
 fn wrap_key(py: Python<'_>, master_key: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(py, core::wrap_key(&key32(master_key)?)?.expose()))
@@ -271,7 +275,9 @@ impl UnlockedVault {
         Ok(Self::new(core::UnlockedVault::import_pickle(&key, pickle)?))
     }
 
-    /// The vault key `VK` (a secret: for key escrow and interoperability checks only).
+    /// The vault key `VK` (a secret: interoperability checks only; test builds only, feature
+    /// `test-utils`).
+    #[cfg(feature = "test-utils")]
     fn vault_key(&self, py: Python<'_>) -> SwResult<Py<PyBytes>> {
         Ok(bytes(py, self.get()?.vault_key().expose()))
     }
@@ -355,6 +361,48 @@ fn unlock_with_wrap_key(
     )?))
 }
 
+/// A client's login keys (spec §4.2) from one KDF run: `auth_hash` (`AH`) to send to the
+/// server, and `WK`, held in Rust, to unlock the wrapped vault key the server returns.
+#[pyclass(frozen, module = "sealwright.vault")]
+pub struct VaultLogin {
+    inner: core::LoginKeys,
+}
+
+#[pymethods]
+impl VaultLogin {
+    /// `AH`, what the client sends to log in.
+    #[getter]
+    fn auth_hash(&self, py: Python<'_>) -> Py<PyBytes> {
+        bytes(py, self.inner.auth_hash().expose())
+    }
+
+    /// Unwraps the vault key with the held `WK` (no KDF run).
+    fn unlock(&self, user_id: &str, wrapped_vault_key: &str) -> SwResult<UnlockedVault> {
+        Ok(UnlockedVault::new(
+            self.inner.unlock(user_id, wrapped_vault_key)?,
+        ))
+    }
+
+    fn __repr__(&self) -> &'static str {
+        "VaultLogin(keys=<redacted>)"
+    }
+}
+
+/// Login (spec §4.2): derives `AH` and `WK` from the master password and the server's public
+/// `salt` and `kdf` (limits checked before the KDF runs, which releases the GIL).
+#[pyfunction(name = "vault_login")]
+fn login(
+    py: Python<'_>,
+    master_password: &str,
+    salt: &[u8],
+    kdf: &Bound<'_, PyAny>,
+) -> SwResult<VaultLogin> {
+    let params = self::kdf(Some(kdf))?;
+    let password = SecretString::from(master_password);
+    let inner = py.detach(|| core::LoginKeys::derive(&password, salt, &params))?;
+    Ok(VaultLogin { inner })
+}
+
 /// A legacy record key (PBKDF2-HMAC-SHA256, 100,000 iterations, 32 bytes), held in Rust.
 #[pyclass(frozen, module = "sealwright.vault")]
 pub struct LegacyKey {
@@ -383,7 +431,9 @@ impl LegacyKey {
         Ok(Self { inner })
     }
 
-    /// The key bytes (a secret: for interoperability checks only).
+    /// The key bytes (a secret: interoperability checks only; test builds only, feature
+    /// `test-utils`).
+    #[cfg(feature = "test-utils")]
     fn secret_bytes(&self, py: Python<'_>) -> Py<PyBytes> {
         bytes(py, self.inner.expose())
     }
@@ -488,9 +538,14 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<LegacyKey>()?;
     m.add_class::<PasswordVerifier>()?;
     m.add_function(wrap_pyfunction!(parse_kdf, m)?)?;
-    m.add_function(wrap_pyfunction!(master_key, m)?)?;
-    m.add_function(wrap_pyfunction!(auth_hash, m)?)?;
-    m.add_function(wrap_pyfunction!(wrap_key, m)?)?;
+    m.add_class::<VaultLogin>()?;
+    m.add_function(wrap_pyfunction!(login, m)?)?;
+    #[cfg(feature = "test-utils")]
+    {
+        m.add_function(wrap_pyfunction!(master_key, m)?)?;
+        m.add_function(wrap_pyfunction!(auth_hash, m)?)?;
+        m.add_function(wrap_pyfunction!(wrap_key, m)?)?;
+    }
     m.add_function(wrap_pyfunction!(auth_verifier, m)?)?;
     m.add_function(wrap_pyfunction!(verify_auth_hash, m)?)?;
     m.add_function(wrap_pyfunction!(create_vault, m)?)?;

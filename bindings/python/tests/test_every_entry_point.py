@@ -112,6 +112,7 @@ INSTANCES: dict[type, Callable[[], list[object]]] = {
     shares.MovePending: lambda: [_shares_flow()[1]],
     vault.UnlockedVault: lambda: [vault.create_vault("u", "pw", {"alg": "pbkdf2-sha256", "i": 600000})[1]],
     vault.LegacyKey: lambda: [vault.LegacyKey.from_server_secret("k", "u")],
+    vault.VaultLogin: lambda: [vault.login("pw", bytes(16), {"alg": "pbkdf2-sha256", "i": 600000})],
     vault.PasswordVerifier: lambda: [vault.PasswordVerifier.create("pw", 100000)],
     vault.VaultServerRecord: lambda: [vault.create_vault("u", "pw", {"alg": "pbkdf2-sha256", "i": 600000})[0].server],
     handshake.HandshakeClient: lambda: [_hs_client(s) for s in ("new", "awaiting_handshake", "established")],

@@ -1,5 +1,10 @@
 //! Thin wrappers over RustCrypto for the primitives every protocol shares (spec §0):
 //! `AESGCM`, `sealed()`, `HKDF`, SHA-256, HMAC-SHA256, constant-time comparison and pickles.
+//!
+//! Safe by default: every public encryption here draws its nonce from the RNG you pass
+//! ([`sealed`], [`pickle_seal`]). The two functions that take a caller-chosen nonce,
+//! `aes_gcm_encrypt` and `sealed_with_nonce`, exist publicly only with the cargo feature
+//! `test-utils` (tests and vector generation): a repeated nonce under one key breaks AES-GCM.
 
 use aes::{Aes128, Aes256};
 use aes_gcm::AesGcm;
@@ -54,15 +59,46 @@ fn decrypt_with<C: KeyInit + Aead + aes_gcm::AeadCore>(
         .map_err(|_| Error::DecryptionFailed)
 }
 
-/// `AESGCM(k, n, pt, aad)`: AES-128/256-GCM by key length (16 or 32 bytes), with a 12-byte
-/// nonce or a 16-byte IV (the legacy vault format). Returns `ciphertext || tag`.
-pub fn aes_gcm_encrypt(key: &[u8], nonce: &[u8], pt: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
-    match (key.len(), nonce.len()) {
-        (16, 12) => encrypt_with::<Aes128Gcm12>(key, nonce, pt, aad),
-        (32, 12) => encrypt_with::<Aes256Gcm12>(key, nonce, pt, aad),
-        (16, 16) => encrypt_with::<Aes128Gcm16>(key, nonce, pt, aad),
-        (32, 16) => encrypt_with::<Aes256Gcm16>(key, nonce, pt, aad),
-        _ => Err(Error::InvalidInput),
+#[cfg(feature = "test-utils")]
+pub use caller_nonce::{aes_gcm_encrypt, sealed_with_nonce};
+// Some feature subsets (e.g. `vault` alone) never call `aes_gcm_encrypt` directly.
+#[cfg(not(feature = "test-utils"))]
+#[allow(unused_imports)]
+pub(crate) use caller_nonce::{aes_gcm_encrypt, sealed_with_nonce};
+
+/// Encryption under a caller-chosen nonce: public only with `test-utils` (see the module docs).
+mod caller_nonce {
+    use super::*;
+
+    /// `AESGCM(k, n, pt, aad)`: AES-128/256-GCM by key length (16 or 32 bytes), with a 12-byte
+    /// nonce or a 16-byte IV (the legacy vault format). Returns `ciphertext || tag`.
+    ///
+    /// Feature `test-utils` only (tests, vectors): the caller chooses the nonce, and reusing one
+    /// under the same key breaks AES-GCM's confidentiality and authenticity.
+    pub fn aes_gcm_encrypt(key: &[u8], nonce: &[u8], pt: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+        match (key.len(), nonce.len()) {
+            (16, 12) => encrypt_with::<Aes128Gcm12>(key, nonce, pt, aad),
+            (32, 12) => encrypt_with::<Aes256Gcm12>(key, nonce, pt, aad),
+            (16, 16) => encrypt_with::<Aes128Gcm16>(key, nonce, pt, aad),
+            (32, 16) => encrypt_with::<Aes256Gcm16>(key, nonce, pt, aad),
+            _ => Err(Error::InvalidInput),
+        }
+    }
+
+    /// `sealed()` with a given nonce, for test vectors; production code uses [`sealed`].
+    ///
+    /// Feature `test-utils` only: never reuse a nonce with the same key.
+    pub fn sealed_with_nonce(
+        key: &[u8],
+        nonce: &[u8; NONCE_LEN],
+        pt: &[u8],
+        aad: &[u8],
+    ) -> Result<Vec<u8>> {
+        let ct = aes_gcm_encrypt(key, nonce, pt, aad)?;
+        let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
+        out.extend_from_slice(nonce);
+        out.extend_from_slice(&ct);
+        Ok(out)
     }
 }
 
@@ -101,20 +137,6 @@ pub fn sealed<R: CryptoRng + ?Sized>(
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill_bytes(&mut nonce);
     sealed_with_nonce(key, &nonce, pt, aad)
-}
-
-/// `sealed()` with a given nonce, for test vectors; production code uses [`sealed`].
-pub fn sealed_with_nonce(
-    key: &[u8],
-    nonce: &[u8; NONCE_LEN],
-    pt: &[u8],
-    aad: &[u8],
-) -> Result<Vec<u8>> {
-    let ct = aes_gcm_encrypt(key, nonce, pt, aad)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + ct.len());
-    out.extend_from_slice(nonce);
-    out.extend_from_slice(&ct);
-    Ok(out)
 }
 
 /// Opens `n || ciphertext || tag` (`DECRYPTION_FAILED` on a short input or any tag failure).
@@ -157,7 +179,10 @@ pub fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Result<SecretKey32> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| Error::InvalidInput)?;
     mac.update(data);
-    Ok(SecretBytes::new(mac.finalize().into_bytes().into()))
+    let mut tag = mac.finalize().into_bytes();
+    let out = SecretBytes::from_slice(&tag);
+    zeroize::Zeroize::zeroize(tag.as_mut_slice());
+    out
 }
 
 /// Constant-time equality of two byte strings (lengths are not secret).

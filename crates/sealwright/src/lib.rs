@@ -16,6 +16,19 @@
 //!
 //! Each protocol is a cargo feature of the same name (all on by default).
 //!
+//! Safe by default:
+//! * RSA (relay, handshake) runs in AWS-LC on every native target, with no feature to enable;
+//!   the pure-Rust `rsa` crate, affected by RUSTSEC-2023-0071, only on `wasm32` (see the
+//!   `rsa_keys` module docs for what still runs there). The feature `aws-lc` is a no-op kept
+//!   for compatibility.
+//! * Every public encryption draws its nonce, IV and salt from the RNG you pass. The
+//!   functions that take caller-chosen ones (`crypto::sealed_with_nonce`,
+//!   `crypto::aes_gcm_encrypt`, `RelayKey::seal_with_iv`, `shares::seal_with`,
+//!   `handshake::derive::server_primary_key`, `vault::legacy_compat`) and the scripted RNGs
+//!   (`rng`) exist only with the feature `test-utils`, for tests and vector generation; the
+//!   feature `pure-rsa-backend-for-tests` runs the tests on the pure-Rust RSA backend. Never
+//!   enable either in production.
+//!
 //! Shared pieces: [`Error`] with the stable codes of spec §0.1, [`secret`] types that zeroize
 //! and never print, strict [`encoding`]s, the [`crypto`] wrappers (`sealed()`, HKDF, pickles)
 //! and [`effect`]s.

@@ -8,26 +8,39 @@
 //!   pss_sha256_sign            --- signature --->  pss_sha256_verify
 //! ```
 //!
-//! # Two backends
+//! # Two backends, chosen by target (no feature to enable)
 //!
-//! * **Default: the pure-Rust [`rsa`] crate** (RustCrypto). Builds everywhere, including
-//!   `wasm32-unknown-unknown`. Private-key operations are blinded with the RNG you pass in.
-//! * **Cargo feature `aws-lc` (native targets only)**: OAEP decrypt, PSS sign, PSS verify and
-//!   OAEP encrypt run in [aws-lc-rs](https://docs.rs/aws-lc-rs) (AWS-LC, constant-time,
-//!   formally verified pieces). The aws-lc key objects are parsed once, when the key is
-//!   constructed, never per operation. On `wasm32` the feature silently falls back to the
-//!   `rsa` crate. Key generation, PKCS#8/SPKI encoding and the component checks always use
-//!   the `rsa` crate, so both backends accept and produce exactly the same keys.
+//! * **Native targets (everything but `wasm32`): [aws-lc-rs](https://docs.rs/aws-lc-rs)**.
+//!   OAEP decrypt, PSS sign, PSS verify and OAEP encrypt run in AWS-LC (constant-time,
+//!   formally verified pieces) whenever the `relay` or `handshake` feature is on; aws-lc-rs is
+//!   then an ordinary dependency of the crate on those targets. The aws-lc key objects are
+//!   parsed once, when the key is constructed, never per operation.
+//! * **`wasm32`: the pure-Rust [`rsa`] crate** (RustCrypto), which builds there; aws-lc-rs is
+//!   not a dependency of wasm32 builds at all. Private-key operations are blinded with the RNG
+//!   you pass in, but still variable time (see RUSTSEC-2023-0071 below).
 //!
-//! With `aws-lc`, AWS-LC draws the OAEP seed, the PSS salt and its blinding values from its
-//! own internal DRBG: the `rng` argument of [`RsaPublicKey::oaep_sha256_encrypt`],
+//! Key generation, PKCS#8/SPKI encoding and the component checks always use the `rsa` crate on
+//! every target, so both backends accept and produce exactly the same keys.
+//!
+//! With AWS-LC, AWS-LC draws the OAEP seed, the PSS salt and its blinding values from its own
+//! internal DRBG: the `rng` argument of [`RsaPublicKey::oaep_sha256_encrypt`],
 //! [`RsaPrivateKey::oaep_sha256_decrypt`] and [`RsaPrivateKey::pss_sha256_sign`] is then
 //! unused. This is the one documented exception to the crate rule "randomness is an input";
 //! OAEP ciphertexts and PSS signatures are randomized by design and checked by decrypting or
-//! verifying, never by recomputing (spec §6), so vectors stay valid. Test vectors are
-//! generated with the default backend.
+//! verifying, never by recomputing (spec §6), so vectors stay valid on either backend.
 //!
-//! # RUSTSEC-2023-0071 (Marvin attack) and when to enable `aws-lc`
+//! Switches, for tests only (never in production):
+//! * cargo feature `pure-rsa-backend-for-tests`: the plain methods use the `rsa` crate on
+//!   native targets too ([`Backend::DEFAULT`] becomes [`Backend::RustCrypto`]), so the pure
+//!   backend's code paths are exercised by the whole test suite on a development machine
+//!   (`scripts/test-all.sh` runs the tests once with it). AWS-LC stays compiled in and
+//!   reachable through the `*_with` methods.
+//! * `use_pure_backend_for_tests` (feature `test-utils`): the same switch at run time, for
+//!   the vector generator, whose output must be byte-for-byte reproducible from its seed.
+//! * The cargo feature `aws-lc` is kept as a no-op for compatibility with manifests that
+//!   enabled it when AWS-LC was opt-in.
+//!
+//! # RUSTSEC-2023-0071 (Marvin attack) and what remains on wasm32
 //!
 //! [RUSTSEC-2023-0071](https://rustsec.org/advisories/RUSTSEC-2023-0071) reports that the
 //! `rsa` crate's private-key operation is not constant time: its timing can leak enough for a
@@ -35,19 +48,29 @@
 //! plaintext or forge a signature. No fixed release exists. Which operations each backend
 //! performs:
 //!
-//! | operation | key | `rsa` crate (default) | with `aws-lc` |
+//! | operation | key | native (AWS-LC) | wasm32 (`rsa` crate) |
 //! |---|---|---|---|
-//! | [`RsaPrivateKey::oaep_sha256_decrypt`] | private | affected (blinded, still variable time) | AWS-LC, constant time |
-//! | [`RsaPrivateKey::pss_sha256_sign`] | private | affected (blinded, still variable time) | AWS-LC, constant time |
-//! | [`RsaPublicKey::pss_sha256_verify`] | public | not affected | AWS-LC |
-//! | [`RsaPublicKey::oaep_sha256_encrypt`] | public | not affected | AWS-LC |
+//! | [`RsaPrivateKey::oaep_sha256_decrypt`] | private | AWS-LC, constant time | affected (blinded, still variable time) |
+//! | [`RsaPrivateKey::pss_sha256_sign`] | private | AWS-LC, constant time | affected (blinded, still variable time) |
+//! | [`RsaPublicKey::pss_sha256_verify`] | public | AWS-LC | not affected |
+//! | [`RsaPublicKey::oaep_sha256_encrypt`] | public | AWS-LC | not affected |
 //! | [`RsaPrivateKey::generate`] | private | `rsa` crate (one-off, local) | `rsa` crate |
 //!
-//! Enable `aws-lc` on **any server that decrypts or signs with a long-lived RSA key that
-//! attackers can reach** (the handshake server of spec §2 decrypts `publicKeyPrimary` and
-//! signs every response). The relay server of spec §1 performs no RSA private-key operation;
-//! relay recipients decrypt only responses addressed to their own key, locally. Clients in a
-//! browser (wasm) keep the pure-Rust backend.
+//! **Warning, wasm32.** Every private-key operation that still runs on wasm32 uses the
+//! affected `rsa` crate:
+//! * a relay recipient (spec §1) running in a browser: [`RsaPrivateKey::pss_sha256_sign`] of
+//!   its own requests and [`RsaPrivateKey::oaep_sha256_decrypt`] of the responses addressed to
+//!   it. Whoever controls the relay server or the network can substitute a chosen ciphertext
+//!   for each response, but only one per request the recipient itself makes, and must also
+//!   measure the recipient's decryption time: far harder than against a server, yet not
+//!   excluded for a recipient that makes many requests automatically;
+//! * a handshake server (spec §2) or relay recipient service **if someone runs it on wasm32**
+//!   (e.g. in a wasm edge runtime): the handshake server decrypts attacker-chosen
+//!   `publicKeyPrimary` ciphertexts and signs every response, exactly the exposure the advisory
+//!   describes. Do not run a handshake server on wasm32; run it on a native target.
+//!
+//! The handshake client performs only public-key operations (OAEP encrypt, PSS verify), which
+//! are not affected on either target. The relay server performs no RSA private-key operation.
 //!
 //! # Key checks
 //!
@@ -100,37 +123,67 @@ pub const PSS_SALT_LEN: usize = 32;
 /// Which implementation performs an RSA operation (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
-    /// The pure-Rust `rsa` crate (RustCrypto). Always available.
+    /// The pure-Rust `rsa` crate (RustCrypto). Always available; the default on `wasm32`.
     RustCrypto,
-    /// aws-lc-rs (feature `aws-lc`, native targets only).
-    #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+    /// aws-lc-rs: the default on every native target.
+    #[cfg(not(target_arch = "wasm32"))]
     AwsLc,
 }
 
 impl Backend {
-    /// The backend the plain methods use: `AwsLc` when the `aws-lc` feature is on (native),
-    /// else `RustCrypto`.
-    #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+    /// The backend the plain methods use: `AwsLc` on native targets, `RustCrypto` on `wasm32`
+    /// (and on native targets under the test-only feature `pure-rsa-backend-for-tests`).
+    #[cfg(all(
+        not(target_arch = "wasm32"),
+        not(feature = "pure-rsa-backend-for-tests")
+    ))]
     pub const DEFAULT: Backend = Backend::AwsLc;
-    /// The backend the plain methods use: `AwsLc` when the `aws-lc` feature is on (native),
-    /// else `RustCrypto`.
-    #[cfg(not(all(feature = "aws-lc", not(target_arch = "wasm32"))))]
+    /// The backend the plain methods use: `AwsLc` on native targets, `RustCrypto` on `wasm32`
+    /// (and on native targets under the test-only feature `pure-rsa-backend-for-tests`).
+    #[cfg(any(target_arch = "wasm32", feature = "pure-rsa-backend-for-tests"))]
     pub const DEFAULT: Backend = Backend::RustCrypto;
+
+    /// The backend the plain methods use right now: [`Self::DEFAULT`], unless
+    /// `use_pure_backend_for_tests` switched this process to `RustCrypto` (feature
+    /// `test-utils` only).
+    pub fn current() -> Backend {
+        #[cfg(feature = "test-utils")]
+        if test_switch::PURE.load(core::sync::atomic::Ordering::Relaxed) {
+            return Backend::RustCrypto;
+        }
+        Backend::DEFAULT
+    }
 
     /// Every backend compiled into this build (for cross-backend tests).
     pub const fn all() -> &'static [Backend] {
-        #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+        #[cfg(not(target_arch = "wasm32"))]
         {
             &[Backend::RustCrypto, Backend::AwsLc]
         }
-        #[cfg(not(all(feature = "aws-lc", not(target_arch = "wasm32"))))]
+        #[cfg(target_arch = "wasm32")]
         {
             &[Backend::RustCrypto]
         }
     }
 }
 
-#[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+#[cfg(feature = "test-utils")]
+mod test_switch {
+    pub(super) static PURE: core::sync::atomic::AtomicBool =
+        core::sync::atomic::AtomicBool::new(false);
+}
+
+/// Tests and vector generation only (feature `test-utils`): from now on, in this whole
+/// process, the plain methods use the pure-Rust backend ([`Backend::current`] is
+/// `RustCrypto`) when `on`, or [`Backend::DEFAULT`] again when not. The vector generator
+/// needs it because AWS-LC draws OAEP seeds and PSS salts from its own DRBG, so its output
+/// could not be reproduced from a seed.
+#[cfg(feature = "test-utils")]
+pub fn use_pure_backend_for_tests(on: bool) {
+    test_switch::PURE.store(on, core::sync::atomic::Ordering::Relaxed);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 mod lc {
     //! aws-lc-rs key objects, parsed once per key.
     use alloc::sync::Arc;
@@ -228,7 +281,7 @@ mod lc {
 #[derive(Clone)]
 pub struct RsaPublicKey {
     inner: rsa::RsaPublicKey,
-    #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+    #[cfg(not(target_arch = "wasm32"))]
     lc: alloc::sync::Arc<lc::Public>,
 }
 
@@ -293,13 +346,13 @@ impl RsaPublicKey {
     }
 
     fn wrap(inner: rsa::RsaPublicKey) -> Result<Self> {
-        #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+        #[cfg(not(target_arch = "wasm32"))]
         {
             let spki = inner.to_public_key_der().map_err(|_| Error::KeyRejected)?;
             let lc = lc::Public::new(&inner.n_bytes(), &inner.e_bytes(), spki.as_bytes())?;
             Ok(Self { inner, lc })
         }
-        #[cfg(not(all(feature = "aws-lc", not(target_arch = "wasm32"))))]
+        #[cfg(target_arch = "wasm32")]
         {
             Ok(Self { inner })
         }
@@ -347,14 +400,14 @@ impl RsaPublicKey {
 
     /// RSAES-OAEP encryption, SHA-256 and MGF1-SHA-256, empty label.
     ///
-    /// `INVALID_INPUT` if `msg` is longer than `size() - 66` bytes. With `aws-lc` the OAEP
-    /// seed comes from AWS-LC's DRBG and `rng` is unused (see the module docs).
+    /// `INVALID_INPUT` if `msg` is longer than `size() - 66` bytes. On native targets the
+    /// OAEP seed comes from AWS-LC's DRBG and `rng` is unused (see the module docs).
     pub fn oaep_sha256_encrypt<R: CryptoRng + ?Sized>(
         &self,
         msg: &[u8],
         rng: &mut R,
     ) -> Result<Vec<u8>> {
-        self.oaep_sha256_encrypt_with(Backend::DEFAULT, msg, rng)
+        self.oaep_sha256_encrypt_with(Backend::current(), msg, rng)
     }
 
     /// [`Self::oaep_sha256_encrypt`] with an explicit backend.
@@ -369,7 +422,7 @@ impl RsaPublicKey {
                 .inner
                 .encrypt(rng, Oaep::<Sha256>::new(), msg)
                 .map_err(|_| Error::InvalidInput),
-            #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+            #[cfg(not(target_arch = "wasm32"))]
             Backend::AwsLc => self.lc.encrypt(msg),
         }
     }
@@ -377,7 +430,7 @@ impl RsaPublicKey {
     /// RSASSA-PSS verification, SHA-256, MGF1-SHA-256, salt length exactly 32
     /// (`BAD_SIGNATURE` otherwise, also for a signature of the wrong length).
     pub fn pss_sha256_verify(&self, msg: &[u8], signature: &[u8]) -> Result<()> {
-        self.pss_sha256_verify_with(Backend::DEFAULT, msg, signature)
+        self.pss_sha256_verify_with(Backend::current(), msg, signature)
     }
 
     /// [`Self::pss_sha256_verify`] with an explicit backend.
@@ -401,7 +454,7 @@ impl RsaPublicKey {
                     )
                     .map_err(|_| Error::BadSignature)
             }
-            #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+            #[cfg(not(target_arch = "wasm32"))]
             Backend::AwsLc => self.lc.verify(msg, signature),
         }
     }
@@ -409,14 +462,14 @@ impl RsaPublicKey {
 
 /// An RSA private key (exponent 65537, [`MIN_BITS`]..=[`MAX_BITS`] bits).
 ///
-/// The `rsa` crate key zeroizes its secret components on drop; the aws-lc key (feature
-/// `aws-lc`) is freed by AWS-LC, whose allocator cleanses memory on free. `Debug` prints only
+/// The `rsa` crate key zeroizes its secret components on drop; the aws-lc key (native
+/// targets) is freed by AWS-LC, whose allocator cleanses memory on free. `Debug` prints only
 /// the size.
 #[derive(Clone)]
 pub struct RsaPrivateKey {
     inner: rsa::RsaPrivateKey,
     public: RsaPublicKey,
-    #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+    #[cfg(not(target_arch = "wasm32"))]
     lc: alloc::sync::Arc<lc::Private>,
 }
 
@@ -452,14 +505,14 @@ impl RsaPrivateKey {
                 // Same code for every reason a private key is unusable.
                 Error::KeyRejected
             })?;
-        #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+        #[cfg(not(target_arch = "wasm32"))]
         {
             // aws-lc parses the rsa crate's canonical encoding, so both hold the same numbers.
             let der = inner.to_pkcs8_der().map_err(|_| Error::KeyRejected)?;
             let lc = lc::Private::new(der.as_bytes())?;
             Ok(Self { inner, public, lc })
         }
-        #[cfg(not(all(feature = "aws-lc", not(target_arch = "wasm32"))))]
+        #[cfg(target_arch = "wasm32")]
         {
             Ok(Self { inner, public })
         }
@@ -484,13 +537,14 @@ impl RsaPrivateKey {
     }
 
     /// RSAES-OAEP decryption, SHA-256, MGF1-SHA-256, empty label (`DECRYPTION_FAILED` on any
-    /// failure). `rng` blinds the private-key operation (unused with `aws-lc`).
+    /// failure). `rng` blinds the private-key operation (unused on native targets,
+    /// where AWS-LC blinds with its own DRBG).
     pub fn oaep_sha256_decrypt<R: CryptoRng + ?Sized>(
         &self,
         ciphertext: &[u8],
         rng: &mut R,
     ) -> Result<SecretVec> {
-        self.oaep_sha256_decrypt_with(Backend::DEFAULT, ciphertext, rng)
+        self.oaep_sha256_decrypt_with(Backend::current(), ciphertext, rng)
     }
 
     /// [`Self::oaep_sha256_decrypt`] with an explicit backend.
@@ -509,19 +563,19 @@ impl RsaPrivateKey {
                 .decrypt_blinded(rng, Oaep::<Sha256>::new(), ciphertext)
                 .map(SecretVec::new)
                 .map_err(|_| Error::DecryptionFailed),
-            #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+            #[cfg(not(target_arch = "wasm32"))]
             Backend::AwsLc => self.lc.decrypt(ciphertext),
         }
     }
 
-    /// RSASSA-PSS signature, SHA-256, MGF1-SHA-256, salt 32 bytes from `rng` (with `aws-lc`
+    /// RSASSA-PSS signature, SHA-256, MGF1-SHA-256, salt 32 bytes from `rng` (on native targets
     /// the salt comes from AWS-LC's DRBG and `rng` is unused).
     pub fn pss_sha256_sign<R: CryptoRng + ?Sized>(
         &self,
         msg: &[u8],
         rng: &mut R,
     ) -> Result<Vec<u8>> {
-        self.pss_sha256_sign_with(Backend::DEFAULT, msg, rng)
+        self.pss_sha256_sign_with(Backend::current(), msg, rng)
     }
 
     /// [`Self::pss_sha256_sign`] with an explicit backend.
@@ -538,7 +592,7 @@ impl RsaPrivateKey {
                     .sign_with_rng(rng, Pss::<Sha256>::new_with_salt(PSS_SALT_LEN), &hashed)
                     .map_err(|_| Error::InvalidInput)
             }
-            #[cfg(all(feature = "aws-lc", not(target_arch = "wasm32")))]
+            #[cfg(not(target_arch = "wasm32"))]
             Backend::AwsLc => self.lc.sign(msg),
         }
     }

@@ -3,6 +3,14 @@
 //! A secret never lives in a bare `[u8; N]` or `Vec<u8>` outside this module: keys, shared
 //! secrets, passwords and decrypted plaintexts are wrapped in these types so that dropping them
 //! wipes the memory and printing them shows only `REDACTED`.
+//!
+//! Stack copies: secrets are filled in place ([`SecretBytes::zeroed`] then `expose_mut`,
+//! [`SecretBytes::copy_from`], [`SecretBytes::from_slice`]) rather than built in a local array
+//! and moved in, and every intermediate a third-party API hands back by value (k256 field
+//! bytes, wide reduction inputs, scalars) is held in `zeroize::Zeroizing`. What Rust cannot
+//! promise is the absence of compiler-made temporaries, e.g. the by-value argument of
+//! `x25519_dalek::StaticSecret::from([u8; 32])`; such copies are never named and are
+//! overwritten by later stack use.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -26,14 +34,22 @@ impl<const N: usize> SecretBytes<N> {
         Self(bytes)
     }
 
-    /// Copies a slice of exactly `N` bytes (`INVALID_INPUT` otherwise).
+    /// Copies a slice of exactly `N` bytes (`INVALID_INPUT` otherwise), in place.
     pub fn from_slice(bytes: &[u8]) -> Result<Self> {
-        let mut out = [0u8; N];
         if bytes.len() != N {
             return Err(Error::InvalidInput);
         }
-        out.copy_from_slice(bytes);
-        Ok(Self(out))
+        let mut out = Self::zeroed();
+        out.0.copy_from_slice(bytes);
+        Ok(out)
+    }
+
+    /// Copies `N` bytes in place (no intermediate array), e.g. from a library's shared-secret
+    /// type that zeroizes itself.
+    pub fn copy_from(bytes: &[u8; N]) -> Self {
+        let mut out = Self::zeroed();
+        out.0.copy_from_slice(bytes);
+        out
     }
 
     /// Draws `N` fresh random bytes.
@@ -77,6 +93,15 @@ impl<const N: usize> Eq for SecretBytes<N> {}
 impl<const N: usize> fmt::Debug for SecretBytes<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SecretBytes<{N}>(REDACTED)")
+    }
+}
+
+#[cfg(any(feature = "handshake", feature = "attendance"))]
+impl SecretBytes<32> {
+    /// The X25519 static secret of these bytes (it zeroizes itself on drop). Built straight
+    /// from the held bytes, with no named copy on the stack.
+    pub(crate) fn to_static_secret(&self) -> x25519_dalek::StaticSecret {
+        x25519_dalek::StaticSecret::from(self.0)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Replays every case of `test-vectors/handshake.json` (spec §6) through the core, on the RSA
-//! backend of this build (`--features aws-lc` replays them through AWS-LC).
+//! backend of this build (AWS-LC natively; `--features pure-rsa-backend-for-tests` replays them
+//! through the pure-Rust `rsa` crate).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -28,6 +28,17 @@ fn strip(mut b: &[u8]) -> &[u8] {
     b
 }
 
+/// AWS-LC is the default natively, with no feature to enable; the pure-Rust backend only under
+/// the test switch (`scripts/test-all.sh` runs this file both ways).
+#[test]
+fn default_backend_is_aws_lc_natively() {
+    #[cfg(not(feature = "pure-rsa-backend-for-tests"))]
+    assert_eq!(Backend::DEFAULT, Backend::AwsLc);
+    #[cfg(feature = "pure-rsa-backend-for-tests")]
+    assert_eq!(Backend::DEFAULT, Backend::RustCrypto);
+    assert_eq!(Backend::all(), &[Backend::RustCrypto, Backend::AwsLc]);
+}
+
 #[test]
 fn round_trips_on_every_backend_pair() {
     let key = key2048();

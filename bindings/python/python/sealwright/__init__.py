@@ -14,12 +14,18 @@ made from the server's storage secret.
 
 Every error is a :class:`SealwrightError` with ``.code`` (the stable spec code) and is an
 instance of one subclass per code, e.g. :class:`DecryptionFailed`, :class:`KidRotated`.
+
+:data:`TEST_UTILS` is ``True`` only in test builds (cargo feature ``test-utils``), which add
+functions taking a caller-chosen nonce, IV or salt and accessors of raw secrets (session,
+QR, response and vault keys, ``StoreSealer.open``, MK/WK/AH, ``K_m``, ``SS_p``, Argon2 keys).
+A shipped wheel has none of them; ``_native.pyi`` marks each one.
 """
 
 from __future__ import annotations
 
 from ._native import (
     ERROR_CODES,
+    TEST_UTILS,
     Effect,
     Step,
     StoreSealer,
@@ -62,6 +68,7 @@ from ._effects import MAX_RUNS, apply_effects, from_json, run_step, to_json
 
 __all__ = [
     "ERROR_CODES",
+    "TEST_UTILS",
     "Effect",
     "Step",
     "StoreSealer",

@@ -25,6 +25,7 @@ test vectors.
 
 from __future__ import annotations
 
+from . import _native
 from ._native import (
     ClassSession,
     ClientLogin,
@@ -50,7 +51,6 @@ from ._native import (
     attendance_login_challenge as login_challenge,
     attendance_open_response as open_response,
     attendance_respond as respond,
-    attendance_round_secret as round_secret,
     attendance_score as score,
     attendance_server_login as server_login,
     attendance_totp_s as totp_s,
@@ -82,9 +82,16 @@ __all__ = [
     "login_challenge",
     "open_response",
     "respond",
-    "round_secret",
     "score",
     "server_login",
     "totp_s",
     "try_qr",
 ]
+
+# Test builds only (cargo feature `test-utils`, which bindings/python/run-tests.sh enables):
+# functions that take a caller-chosen nonce or hand out raw secrets. A shipped wheel has none
+# of them (`sealwright.TEST_UTILS` is False there).
+if _native.TEST_UTILS:
+    from ._native import attendance_round_secret as round_secret
+
+    __all__ += ["round_secret"]

@@ -29,6 +29,7 @@ GIL.
 
 from __future__ import annotations
 
+from . import _native
 from ._native import (
     HandshakeClient,
     HandshakeStoreKeys,
@@ -39,17 +40,12 @@ from ._native import (
     ServerKeys,
     handshake_after_conflict as after_conflict,
     handshake_handshake_store_keys as handshake_store_keys,
-    handshake_message_key as message_key,
-    handshake_primary_secret as primary_secret,
     handshake_process_store_keys as process_store_keys,
     handshake_request_id as request_id,
     handshake_server_bind_device as server_bind_device,
     handshake_server_handshake as server_handshake,
     handshake_server_open as server_open,
     handshake_server_reenroll as server_reenroll,
-    handshake_server_primary_key as server_primary_key,
-    handshake_wrap_key as wrap_key,
-    handshake_x25519 as x25519,
     handshake_x25519_public as x25519_public,
 )
 
@@ -73,16 +69,25 @@ __all__ = [
     "ServerKeys",
     "after_conflict",
     "handshake_store_keys",
-    "message_key",
-    "primary_secret",
     "process_store_keys",
     "request_id",
     "server_bind_device",
     "server_handshake",
     "server_open",
     "server_reenroll",
-    "server_primary_key",
-    "wrap_key",
-    "x25519",
     "x25519_public",
 ]
+
+# Test builds only (cargo feature `test-utils`, which bindings/python/run-tests.sh enables):
+# functions that take a caller-chosen nonce or hand out raw secrets. A shipped wheel has none
+# of them (`sealwright.TEST_UTILS` is False there).
+if _native.TEST_UTILS:
+    from ._native import (
+        handshake_message_key as message_key,
+        handshake_primary_secret as primary_secret,
+        handshake_server_primary_key as server_primary_key,
+        handshake_wrap_key as wrap_key,
+        handshake_x25519 as x25519,
+    )
+
+    __all__ += ["message_key", "primary_secret", "server_primary_key", "wrap_key", "x25519"]

@@ -33,6 +33,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any, Iterable, Optional
 
+from . import _native
 from ._effects import apply_effects
 from ._native import (
     Created,
@@ -50,7 +51,6 @@ from ._native import (
     shares_cold_key as cold_key,
     shares_create as create,
     shares_current_key as current_key,
-    shares_derive_key as derive_key,
     shares_hot_key as hot_key,
     shares_open_envelope as open_envelope,
     shares_open_stored_share as open_stored_share,
@@ -128,7 +128,6 @@ __all__ = [
     "commit",
     "create",
     "current_key",
-    "derive_key",
     "hot_key",
     "open_envelope",
     "open_stored_share",
@@ -140,3 +139,12 @@ __all__ = [
     "sign",
     "wallet_tag",
 ]
+
+# Test builds only (cargo feature `test-utils`, which bindings/python/run-tests.sh enables):
+# functions that take a caller-chosen nonce or hand out raw secrets. A shipped wheel has none
+# of them (`sealwright.TEST_UTILS` is False there).
+if _native.TEST_UTILS:
+    # (There, `seal_envelope` also takes `salt` and `iv`.)
+    from ._native import shares_derive_key as derive_key
+
+    __all__ += ["derive_key"]

@@ -2,9 +2,11 @@
 the version 2 key hierarchy (salted Argon2id/PBKDF2 master key, auth hash, wrapped vault key,
 records bound to user and record id).
 
-Client: :func:`create_vault` -> ``(Enrollment, UnlockedVault)``; later :func:`unlock` with the
-server's ``salt``, ``kdf`` and ``wrapped_vault_key``; :meth:`UnlockedVault.encrypt_record` /
-:meth:`~UnlockedVault.decrypt_record`, :meth:`~UnlockedVault.change_master_password`,
+Client: :func:`create_vault` -> ``(Enrollment, UnlockedVault)``; to log in, :func:`login`
+with the server's ``salt`` and ``kdf`` gives a :class:`VaultLogin` whose ``auth_hash`` the
+client sends, and whose :meth:`~VaultLogin.unlock` opens the ``wrapped_vault_key`` the server
+returns (one KDF run); or :func:`unlock` with ``salt``, ``kdf`` and ``wrapped_vault_key``;
+:meth:`UnlockedVault.encrypt_record` / :meth:`~UnlockedVault.decrypt_record`, :meth:`~UnlockedVault.change_master_password`,
 :meth:`~UnlockedVault.migrate_record` for legacy records, :meth:`~UnlockedVault.lock`.
 Server: store :attr:`Enrollment.server`, check logins with
 :meth:`VaultServerRecord.verify_auth_hash`. KDF parameters are ``dict`` wire objects such as
@@ -14,17 +16,18 @@ run releases the GIL.
 
 from __future__ import annotations
 
+from . import _native
 from ._native import (
     Enrollment,
     LegacyKey,
     Migrated,
     PasswordVerifier,
     UnlockedVault,
+    VaultLogin,
     VaultServerRecord,
-    vault_auth_hash as auth_hash,
     vault_auth_verifier as auth_verifier,
     vault_create_vault as create_vault,
-    vault_master_key as master_key,
+    vault_login as login,
     vault_parse_kdf as parse_kdf,
     vault_parse_legacy_record as parse_legacy_record,
     vault_record_format as record_format,
@@ -32,7 +35,6 @@ from ._native import (
     vault_unlock_with_wrap_key as unlock_with_wrap_key,
     vault_verify_auth_hash as verify_auth_hash,
     vault_verify_phc as verify_phc,
-    vault_wrap_key as wrap_key,
 )
 
 #: The spec default KDF parameters (Argon2id m=64 MiB, t=3, p=4).
@@ -45,11 +47,11 @@ __all__ = [
     "Migrated",
     "PasswordVerifier",
     "UnlockedVault",
+    "VaultLogin",
     "VaultServerRecord",
-    "auth_hash",
     "auth_verifier",
     "create_vault",
-    "master_key",
+    "login",
     "parse_kdf",
     "parse_legacy_record",
     "record_format",
@@ -57,5 +59,16 @@ __all__ = [
     "unlock_with_wrap_key",
     "verify_auth_hash",
     "verify_phc",
-    "wrap_key",
 ]
+
+# Test builds only (cargo feature `test-utils`, which bindings/python/run-tests.sh enables):
+# functions that take a caller-chosen nonce or hand out raw secrets. A shipped wheel has none
+# of them (`sealwright.TEST_UTILS` is False there).
+if _native.TEST_UTILS:
+    from ._native import (
+        vault_auth_hash as auth_hash,
+        vault_master_key as master_key,
+        vault_wrap_key as wrap_key,
+    )
+
+    __all__ += ["auth_hash", "master_key", "wrap_key"]

@@ -313,7 +313,7 @@ fn x25519(private: &StaticSecret, public: &[u8; 32]) -> Result<SecretKey32> {
     if !shared.was_contributory() {
         return Err(Error::LowOrderPoint);
     }
-    Ok(SecretBytes::new(*shared.as_bytes()))
+    Ok(SecretBytes::copy_from(shared.as_bytes()))
 }
 
 /// `session_key = HKDF(Nl, Z, "sealwright/v1/attendance/session" || lp(userId), 32)`.
@@ -450,9 +450,9 @@ impl ClientLogin {
         rng: &mut R,
     ) -> Result<Self> {
         validate_identifier(user_id)?;
-        let mut c = SecretKey32::random(rng);
-        let client_private = StaticSecret::from(*c.expose());
-        zeroize::Zeroize::zeroize(c.expose_mut());
+        // `c` zeroizes itself when it drops at the end of this function.
+        let c = SecretKey32::random(rng);
+        let client_private = c.to_static_secret();
         let client_public = PublicKey::from(&client_private).to_bytes();
         Ok(Self {
             user_id: String::from(user_id),
@@ -499,9 +499,9 @@ pub fn server_login<R: CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<ServerLogin> {
     validate_identifier(user_id)?;
-    let mut s = SecretKey32::random(rng);
-    let server_private = StaticSecret::from(*s.expose());
-    zeroize::Zeroize::zeroize(s.expose_mut());
+    let s = SecretKey32::random(rng);
+    let server_private = s.to_static_secret();
+    drop(s);
     let server_public = PublicKey::from(&server_private).to_bytes();
     let z = x25519(&server_private, client_public)?;
     drop(server_private);

@@ -13,6 +13,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 use rand_core::CryptoRng;
 
 use crate::effect::StoredRecord;
@@ -28,7 +29,7 @@ pub struct PayloadId {
     pub round: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 struct Live {
     id: PayloadId,
     qr_text: String,
@@ -38,9 +39,22 @@ struct Live {
     notified: bool,
 }
 
+impl fmt::Debug for Live {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Live")
+            .field("id", &self.id)
+            .field("qr_text_len", &self.qr_text.len())
+            .field("displays", &self.displays)
+            .field("shown_at_ms", &self.shown_at_ms)
+            .field("notified", &self.notified)
+            .finish()
+    }
+}
+
 /// One frame: the QR to show now, and a `NOT_CAPTURED` notice if this display crossed
-/// `MAX_DISPLAYS` for the first time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `MAX_DISPLAYS` for the first time. `Debug` shows the QR text's length only (it is an
+/// encrypted payload).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Frame {
     /// The payload shown.
     pub id: PayloadId,
@@ -51,6 +65,17 @@ pub struct Frame {
     /// `Some(id)` exactly once per payload: shown more than `MAX_DISPLAYS` times without a
     /// valid response.
     pub not_captured: Option<PayloadId>,
+}
+
+impl fmt::Debug for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Frame")
+            .field("id", &self.id)
+            .field("qr_text_len", &self.qr_text.len())
+            .field("displays", &self.displays)
+            .field("not_captured", &self.not_captured)
+            .finish()
+    }
 }
 
 /// The projector: its live payloads and their display counts and projection times.

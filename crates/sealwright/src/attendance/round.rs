@@ -230,8 +230,7 @@ impl QrPayload {
     }
 }
 
-/// A round the server just issued.
-#[derive(Debug)]
+/// A round the server just issued. `Debug` shows the QR text's length only.
 pub struct IssuedRound {
     /// Round number.
     pub round: u32,
@@ -239,6 +238,16 @@ pub struct IssuedRound {
     pub qr_text: String,
     /// The metadata to store (`attempts: 0, used: false`).
     pub metadata: RoundMetadata,
+}
+
+impl fmt::Debug for IssuedRound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedRound")
+            .field("round", &self.round)
+            .field("qr_text_len", &self.qr_text.len())
+            .field("metadata", &self.metadata)
+            .finish()
+    }
 }
 
 /// Issues round `round` for one student at server time `issued_at_ms` (spec §5 "Issuing"):
@@ -402,8 +411,9 @@ pub fn respond<R: CryptoRng + ?Sized>(
     ResponsePlaintext::answer(keys, qr, client_sent_at_ms).seal(keys, rng)
 }
 
-/// The response as sent: `{"userId":..,"sessionId":..,"response":..}`.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// The response as sent: `{"userId":..,"sessionId":..,"response":..}`. `Debug` shows the
+/// sealed response's length only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ResponseEnvelope {
     /// Outer `userId` (selects the session key and the AAD).
     pub user_id: String,
@@ -411,6 +421,16 @@ pub struct ResponseEnvelope {
     pub session_id: String,
     /// `sealed(K_resp, ...)` bytes (the JSON carries `b64` of them).
     pub response: Vec<u8>,
+}
+
+impl fmt::Debug for ResponseEnvelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseEnvelope")
+            .field("user_id", &self.user_id)
+            .field("session_id", &self.session_id)
+            .field("response_len", &self.response.len())
+            .finish()
+    }
 }
 
 #[derive(Serialize, Deserialize)]

@@ -11,7 +11,8 @@ use k256::elliptic_curve::sec1::ToSec1Point;
 use k256::{NonZeroScalar, PublicKey, SecretKey, WideBytes};
 use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
-use x25519_dalek::{PublicKey as XPublicKey, StaticSecret};
+use x25519_dalek::PublicKey as XPublicKey;
+use zeroize::Zeroizing;
 
 use super::{CLIENT_NONCE_LEN, Kid, NONCE_LEN, PRIMARY_PUBLIC_LEN};
 use crate::crypto::{hkdf_sha256, hkdf32, sha256_parts};
@@ -71,7 +72,8 @@ impl PrimaryKey {
     /// The 32-byte big-endian scalar (a secret).
     pub fn to_bytes(&self) -> SecretKey32 {
         let mut out = SecretKey32::zeroed();
-        out.expose_mut().copy_from_slice(&self.secret.to_bytes());
+        let bytes = Zeroizing::new(self.secret.to_bytes());
+        out.expose_mut().copy_from_slice(&bytes);
         out
     }
 
@@ -105,16 +107,28 @@ pub fn parse_primary_public(bytes: &[u8]) -> Result<PublicKey> {
 /// The server primary key of one handshake:
 /// `okm = HKDF(nonce, E, "sealwright/v1/server-primary", 48)`,
 /// `d_s = (OS2IP(okm) mod (n - 1)) + 1`.
+///
+/// Feature `test-utils` only (vectors): the server draws `nonce` itself, and a caller-chosen
+/// nonce would repeat `d_s`.
+#[cfg(feature = "test-utils")]
 pub fn server_primary_key(entropy: &[u8], nonce: &[u8; NONCE_LEN]) -> Result<PrimaryKey> {
+    derive_server_primary_key(entropy, nonce)
+}
+
+/// `server_primary_key`, for the server, which draws the nonce from its RNG.
+pub(crate) fn derive_server_primary_key(
+    entropy: &[u8],
+    nonce: &[u8; NONCE_LEN],
+) -> Result<PrimaryKey> {
     // OS2IP of the 48-byte okm, left-padded with zeros to the 64-byte wide input of k256's
-    // reduction; `NonZeroScalar::reduce` computes exactly `(x mod (n - 1)) + 1`.
-    let mut wide = SecretBytes::<64>::zeroed();
-    let okm = wide.expose_mut().get_mut(16..).ok_or(Error::InvalidInput)?;
+    // reduction; `NonZeroScalar::reduce` computes exactly `(x mod (n - 1)) + 1`. The okm is
+    // written in place into the zeroizing wide buffer, and the scalar is zeroized too.
+    let mut wide = Zeroizing::new(WideBytes::default());
+    let okm = wide.get_mut(16..).ok_or(Error::InvalidInput)?;
     hkdf_sha256(nonce, entropy, INFO_SERVER_PRIMARY, okm)?;
-    let wide_bytes = WideBytes::from(*wide.expose());
-    let scalar = <NonZeroScalar as Reduce<WideBytes>>::reduce(&wide_bytes);
+    let scalar = Zeroizing::new(<NonZeroScalar as Reduce<WideBytes>>::reduce(&wide));
     Ok(PrimaryKey {
-        secret: SecretKey::from(scalar),
+        secret: SecretKey::from(&*scalar),
     })
 }
 
@@ -129,15 +143,14 @@ pub fn primary_secret(own: &PrimaryKey, peer: &PublicKey) -> SecretKey32 {
 
 /// The X25519 public key of a 32-byte private key (clamped inside X25519).
 pub fn x25519_public(private: &SecretKey32) -> [u8; 32] {
-    let secret = StaticSecret::from(*private.expose());
-    XPublicKey::from(&secret).to_bytes()
+    XPublicKey::from(&private.to_static_secret()).to_bytes()
 }
 
 /// `X25519(a, B)`, rejecting the all-zero result (`LOW_ORDER_POINT`), checked in constant time.
 pub fn x25519(private: &SecretKey32, public: &[u8; 32]) -> Result<SecretKey32> {
-    let secret = StaticSecret::from(*private.expose());
+    let secret = private.to_static_secret();
     let shared = secret.diffie_hellman(&XPublicKey::from(*public));
-    let out = SecretKey32::new(shared.to_bytes());
+    let out = SecretKey32::copy_from(shared.as_bytes());
     if bool::from(out.expose().ct_eq(&[0u8; 32])) {
         return Err(Error::LowOrderPoint);
     }
@@ -430,7 +443,9 @@ mod tests {
                 .rem_vartime(&n_minus_1)
                 .wrapping_add(BoxedUint::one_with_precision(384));
             let expected = d.to_be_bytes();
-            let got = server_primary_key(&entropy, &nonce).unwrap().to_bytes();
+            let got = derive_server_primary_key(&entropy, &nonce)
+                .unwrap()
+                .to_bytes();
             assert_eq!(&expected[16..], got.expose().as_slice(), "nonce {i}");
         }
     }

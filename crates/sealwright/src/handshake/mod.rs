@@ -49,12 +49,13 @@
 //! The server performs two RSA private-key operations per handshake: the RSAES-OAEP
 //! decryption of `publicKeyPrimary` ([`RsaPrivateKey::oaep_sha256_decrypt`]) and the RSASSA-PSS
 //! signature of the transcript ([`RsaPrivateKey::pss_sha256_sign`]). Both go through
-//! [`crate::rsa_keys`], so the cargo feature `aws-lc` moves them to AWS-LC. The default
-//! pure-Rust `rsa` crate is affected by [RUSTSEC-2023-0071](https://rustsec.org/advisories/RUSTSEC-2023-0071)
-//! (Marvin: the private-key operation is not constant time, and anyone can send handshake
-//! requests): **enable `aws-lc` on every handshake server**. The client only performs
-//! public-key operations (OAEP encryption, PSS verification), which the advisory does not
-//! affect, so browser (wasm) clients keep the pure-Rust backend.
+//! [`crate::rsa_keys`], which runs them in AWS-LC on every native target, with no feature to
+//! enable. On wasm32 the pure-Rust `rsa` crate runs them, and it is affected by
+//! [RUSTSEC-2023-0071](https://rustsec.org/advisories/RUSTSEC-2023-0071) (Marvin: the
+//! private-key operation is not constant time, and anyone can send handshake requests):
+//! **never run a handshake server on wasm32**. The client only performs public-key operations
+//! (OAEP encryption, PSS verification), which the advisory does not affect, so browser (wasm)
+//! clients are fine on the pure-Rust backend.
 //!
 //! # Decisions where the spec leaves a gap
 //!

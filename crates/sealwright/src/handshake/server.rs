@@ -30,7 +30,7 @@ use core::fmt;
 use rand_core::CryptoRng;
 
 use super::derive::{
-    self, Direction, aad_data, aad_eph, parse_primary_public, server_primary_key, x25519,
+    self, Direction, aad_data, aad_eph, derive_server_primary_key, parse_primary_public, x25519,
     x25519_public,
 };
 use super::store::{
@@ -201,7 +201,7 @@ pub fn handshake<R: CryptoRng + ?Sized>(
     let server_ephemeral = SecretKey32::random(rng);
     let kid = Kid::random(rng);
 
-    // RSA private-key operation (see `crate::rsa_keys` on RUSTSEC-2023-0071 and `aws-lc`).
+    // RSA private-key operation: AWS-LC natively (see `crate::rsa_keys` on RUSTSEC-2023-0071).
     let client_primary_bytes = keys
         .identity
         .oaep_sha256_decrypt(&request.public_key_primary, rng)?;
@@ -220,7 +220,7 @@ pub fn handshake<R: CryptoRng + ?Sized>(
     let old_kid =
         open_opt::<LastRecord>(sealer, &names.last, records.last.as_deref())?.map(|r| r.kid);
 
-    let server_primary = server_primary_key(keys.entropy.expose(), &nonce)?;
+    let server_primary = derive_server_primary_key(keys.entropy.expose(), &nonce)?;
     let server_primary_public = server_primary.public_bytes();
     let primary_secret = derive::primary_secret(&server_primary, &client_primary);
     let server_ephemeral_public = x25519_public(&server_ephemeral);

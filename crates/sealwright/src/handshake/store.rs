@@ -257,10 +257,19 @@ impl StoredRecord for LastRecord {
 }
 
 /// `retry[request_id] = response`: the response JSON returned again to an idempotent retry.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows its length only (it carries sealed data).
+#[derive(Clone, PartialEq, Eq)]
 pub struct RetryRecord {
     /// The response JSON, byte for byte as first sent.
     pub response: String,
+}
+
+impl fmt::Debug for RetryRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryRecord")
+            .field("response_len", &self.response.len())
+            .finish()
+    }
 }
 
 impl StoredRecord for RetryRecord {

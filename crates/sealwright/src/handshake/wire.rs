@@ -6,6 +6,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -63,7 +64,8 @@ fn sealed_data(text: &str) -> Result<Vec<u8>> {
 
 /// The handshake request (spec §2.1):
 /// `{"v":1,"deviceId":..,"clientNonce":b64(16 bytes),"publicKeyPrimary":b64(RSA-OAEP ciphertext)}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows the ciphertext's length only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct HandshakeRequest {
     /// The device identifier.
     pub device_id: String,
@@ -72,6 +74,16 @@ pub struct HandshakeRequest {
     /// RSAES-OAEP-SHA256 ciphertext of the client's compressed primary public key (its length
     /// is checked by the decryption: `DECRYPTION_FAILED`).
     pub public_key_primary: Vec<u8>,
+}
+
+impl fmt::Debug for HandshakeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandshakeRequest")
+            .field("device_id", &self.device_id)
+            .field("client_nonce", &self.client_nonce)
+            .field("public_key_primary_len", &self.public_key_primary.len())
+            .finish()
+    }
 }
 
 #[derive(Serialize)]
@@ -190,7 +202,8 @@ impl HandshakeResponse {
 
 /// A process request (spec §2.2):
 /// `{"v":1,"deviceId":..,"kid":kid,"publicKeyEphemeral":b64(sealed E_c),"data":b64(sealed plaintext)}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows the sealed fields' lengths only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProcessRequest {
     /// The device identifier.
     pub device_id: String,
@@ -200,6 +213,17 @@ pub struct ProcessRequest {
     pub public_key_ephemeral: Vec<u8>,
     /// `sealed(K_m, plaintext, AAD_data(0x01, kid))`, at least 28 bytes.
     pub data: Vec<u8>,
+}
+
+impl fmt::Debug for ProcessRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessRequest")
+            .field("device_id", &self.device_id)
+            .field("kid", &self.kid)
+            .field("public_key_ephemeral_len", &self.public_key_ephemeral.len())
+            .field("data_len", &self.data.len())
+            .finish()
+    }
 }
 
 #[derive(Serialize)]
@@ -258,7 +282,8 @@ impl ProcessRequest {
 
 /// A process response (spec §2.2 step 5):
 /// `{"v":1,"kid":kid',"publicKeyEphemeral":b64(sealed E_s'),"data":b64(sealed response)}`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` shows the sealed fields' lengths only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ProcessResponse {
     /// The next key id `kid'`.
     pub kid: Kid,
@@ -266,6 +291,16 @@ pub struct ProcessResponse {
     pub public_key_ephemeral: Vec<u8>,
     /// `sealed(K_m, response, AAD_data(0x02, kid))`, at least 28 bytes.
     pub data: Vec<u8>,
+}
+
+impl fmt::Debug for ProcessResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProcessResponse")
+            .field("kid", &self.kid)
+            .field("public_key_ephemeral_len", &self.public_key_ephemeral.len())
+            .field("data_len", &self.data.len())
+            .finish()
+    }
 }
 
 #[derive(Serialize)]

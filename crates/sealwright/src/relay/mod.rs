@@ -44,8 +44,10 @@
 //! transaction as the response is released. Registered recipient keys are likewise looked up
 //! through a closure.
 //!
-//! The server performs no RSA private-key operation (only PSS verify and OAEP encrypt); with
-//! the `aws-lc` feature both run in AWS-LC (see [`crate::rsa_keys`]).
+//! The server performs no RSA private-key operation (only PSS verify and OAEP encrypt); on
+//! native targets both run in AWS-LC (see [`crate::rsa_keys`]). A recipient signs its requests
+//! and decrypts its responses with its private key: AWS-LC natively, the pure-Rust `rsa` crate
+//! on wasm32 (see the warning in [`crate::rsa_keys`] on RUSTSEC-2023-0071).
 //!
 //! Decisions where spec §1 leaves a detail open:
 //! * A pinned signing key is a `(skid, JWK)` pair ([`RelayVerifyingKey::from_jwk`]); the JWK's

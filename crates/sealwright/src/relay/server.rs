@@ -75,16 +75,22 @@ impl RelayKey {
     ) -> Result<String> {
         let mut iv = [0u8; IV_LEN];
         rng.fill_bytes(&mut iv);
-        self.seal_with_iv(value, aud, &iv)
+        self.seal_iv(value, aud, &iv)
     }
 
     /// [`Self::seal`] with a given IV (vector replay). Never reuse an IV with the same key.
+    /// Feature `test-utils` only (a caller-chosen IV; production code uses [`Self::seal`]).
+    #[cfg(feature = "test-utils")]
     pub fn seal_with_iv(
         &self,
         value: &[u8],
         aud: Option<&str>,
         iv: &[u8; IV_LEN],
     ) -> Result<String> {
+        self.seal_iv(value, aud, iv)
+    }
+
+    fn seal_iv(&self, value: &[u8], aud: Option<&str>, iv: &[u8; IV_LEN]) -> Result<String> {
         if value.len() > MAX_VALUE_LEN {
             return Err(Error::ValueTooLarge);
         }

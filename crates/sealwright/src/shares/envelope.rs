@@ -72,7 +72,11 @@ impl SharePlaintext {
         if !(1..=3).contains(&x) {
             return Err(Error::InvalidShare);
         }
-        if bool::from(Scalar::from_repr((*y.expose()).into()).is_none()) {
+        // The parsed scalar is the share's secret `y`: zeroized after the range check.
+        let parsed = zeroize::Zeroizing::new(Option::<Scalar>::from(Scalar::from_repr(
+            (*y.expose()).into(),
+        )));
+        if parsed.is_none() {
             return Err(Error::InvalidShare);
         }
         Ok(Self { x, generation, y })
@@ -137,8 +141,9 @@ impl SharePlaintext {
     }
 }
 
-/// The raw parts of a decoded envelope (not secret: salt, IV and ciphertext).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The raw parts of a decoded envelope (not secret: salt, IV and ciphertext). `Debug` shows
+/// only their lengths: a logged envelope is the material of an offline password search.
+#[derive(Clone, PartialEq, Eq)]
 pub struct EnvelopeParts {
     /// The Argon2id salt.
     pub salt: [u8; SALT_LEN],
@@ -146,6 +151,16 @@ pub struct EnvelopeParts {
     pub iv: [u8; IV_LEN],
     /// `AESGCM(K, iv, plaintext, "")`: ciphertext and tag, 55 bytes.
     pub ciphertext: Vec<u8>,
+}
+
+impl fmt::Debug for EnvelopeParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnvelopeParts")
+            .field("salt_len", &self.salt.len())
+            .field("iv_len", &self.iv.len())
+            .field("ciphertext_len", &self.ciphertext.len())
+            .finish()
+    }
 }
 
 impl EnvelopeParts {
@@ -204,7 +219,9 @@ pub fn derive_key(password: &SecretString, salt: &[u8; SALT_LEN]) -> Result<Enve
 }
 
 /// Seals a plaintext with a given salt and IV (the vectors' path; production code uses
-/// [`seal`], which draws them from the RNG).
+/// [`seal`], which draws them from the RNG). Feature `test-utils` only: a repeated salt and IV
+/// under one password repeats the AES-GCM key and nonce.
+#[cfg(feature = "test-utils")]
 pub fn seal_with(
     password: &SecretString,
     share: &SharePlaintext,
@@ -241,7 +258,8 @@ pub fn seal<R: CryptoRng + ?Sized>(
     let mut iv = [0u8; IV_LEN];
     rng.fill_bytes(&mut salt);
     rng.fill_bytes(&mut iv);
-    seal_with(password, share, salt, iv)
+    let key = derive_key(password, &salt)?;
+    seal_with_key(&key, share, salt, iv)
 }
 
 /// Opens one envelope to its 39-byte plaintext (spec §3; `open` in `shares.json`). Any

@@ -125,10 +125,12 @@ mod recovery;
 mod store;
 mod wallet;
 
+#[cfg(feature = "test-utils")]
+pub use envelope::seal_with;
 pub use envelope::{
     ARGON2_M_KIB, ARGON2_P, ARGON2_T, ENVELOPE_LEN, EnvelopeKey, EnvelopeParts, FORMAT, IV_LEN,
     KEY_LEN, PLAINTEXT_LEN, SALT_LEN, SharePlaintext, TAG_LEN, THRESHOLD, derive_key,
-    open_envelope, open_envelope_with_key, seal, seal_with,
+    open_envelope, open_envelope_with_key, seal,
 };
 pub use recovery::{LoadedSplit, MovePending, Recovered, Staged, recover};
 pub use store::{

@@ -135,9 +135,11 @@ pub(crate) fn random_nonzero_scalar<R: CryptoRng + ?Sized>(
 ) -> Result<Zeroizing<NonZeroScalar>> {
     for _ in 0..64 {
         let bytes = SecretKey32::random(rng);
-        let candidate = NonZeroScalar::from_repr((*bytes.expose()).into());
-        if let Some(scalar) = Option::<NonZeroScalar>::from(candidate) {
-            return Ok(Zeroizing::new(scalar));
+        let candidate = Zeroizing::new(Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(
+            (*bytes.expose()).into(),
+        )));
+        if let Some(scalar) = candidate.as_ref() {
+            return Ok(Zeroizing::new(*scalar));
         }
     }
     Err(Error::InvalidInput)
@@ -173,8 +175,8 @@ impl WalletKey {
 
     /// Imports a 32-byte big-endian private key (`INVALID_INPUT` if it is 0 or `>= n`).
     pub fn from_bytes(bytes: &SecretKey32) -> Result<Self> {
-        let secret =
-            SecretKey::from_bytes(&(*bytes.expose()).into()).map_err(|_| Error::InvalidInput)?;
+        // A 32-byte slice is read in place (no field-bytes copy on the stack).
+        let secret = SecretKey::from_slice(bytes.expose()).map_err(|_| Error::InvalidInput)?;
         Ok(Self { secret })
     }
 
@@ -236,7 +238,8 @@ impl WalletKey {
         type Share = PrimeFieldShare<Scalar>;
         let mut polynomial: Zeroizing<[Share; 2]> = Zeroizing::new(Default::default());
         let [intercept, linear] = &mut *polynomial;
-        intercept.value = IdentifierPrimeField(*self.secret.to_nonzero_scalar());
+        let d = Zeroizing::new(self.secret.to_nonzero_scalar());
+        intercept.value = IdentifierPrimeField(**d);
         linear.identifier = IdentifierPrimeField(**coefficient);
         let ids = (1u64..=3).map(|x| IdentifierPrimeField(Scalar::from(x)));
         let shares: Zeroizing<[Share; 3]> = Zeroizing::new(
@@ -244,7 +247,8 @@ impl WalletKey {
                 .map_err(|_| Error::InvalidInput)?,
         );
         let plaintext = |x: u8, share: &Share| {
-            let y = SecretKey32::new(share.value.0.to_repr().into());
+            let repr = Zeroizing::new(share.value.0.to_repr());
+            let y = SecretKey32::from_slice(&repr)?;
             SharePlaintext::new(x, generation, y)
         };
         let [s1, s2, s3] = &*shares;
@@ -256,11 +260,13 @@ impl WalletKey {
     pub(crate) fn combine(first: &SharePlaintext, second: &SharePlaintext) -> Result<Self> {
         type Share = PrimeFieldShare<Scalar>;
         let share = |s: &SharePlaintext| -> Result<Share> {
-            let y = Option::<Scalar>::from(Scalar::from_repr((*s.y().expose()).into()))
-                .ok_or(Error::InvalidShare)?;
+            let y = Zeroizing::new(
+                Option::<Scalar>::from(Scalar::from_repr((*s.y().expose()).into()))
+                    .ok_or(Error::InvalidShare)?,
+            );
             Ok(Share {
                 identifier: IdentifierPrimeField(Scalar::from(u64::from(s.x()))),
-                value: IdentifierPrimeField(y),
+                value: IdentifierPrimeField(*y),
             })
         };
         let set: Zeroizing<[Share; 2]> = Zeroizing::new([share(first)?, share(second)?]);

@@ -3,6 +3,7 @@
 //! running it twice changes nothing.
 
 use alloc::string::String;
+use core::fmt;
 use rand_core::CryptoRng;
 
 use super::legacy::LegacyRecord;
@@ -32,14 +33,23 @@ impl RecordFormat {
     }
 }
 
-/// The outcome of [`migrate_record`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The outcome of [`migrate_record`]. `Debug` shows the record's length only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Migrated {
     /// The version 2 record to store under the same `recordId`.
     pub record: String,
     /// `true` when `record` is new (the stored one was legacy) and must be written; `false`
     /// when the stored record was already version 2 and is returned unchanged.
     pub changed: bool,
+}
+
+impl fmt::Debug for Migrated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Migrated")
+            .field("record_len", &self.record.len())
+            .field("changed", &self.changed)
+            .finish()
+    }
 }
 
 /// Migrates one stored record (spec §4.2): a legacy record is opened with its `legacy_key`

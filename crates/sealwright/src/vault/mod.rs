@@ -119,7 +119,7 @@ pub use phc::{
     verify_phc,
 };
 pub use v2::{
-    AUTH_INFO, Enrollment, KEY_AAD, PICKLE_FORMAT, RECORD_AAD, RECORD_PREFIX, SALT_LEN,
+    AUTH_INFO, Enrollment, KEY_AAD, LoginKeys, PICKLE_FORMAT, RECORD_AAD, RECORD_PREFIX, SALT_LEN,
     UnlockedVault, VaultServerRecord, WRAP_INFO, WRAPPED_KEY_PREFIX, auth_hash, auth_verifier,
     create_vault, unlock, unlock_with_wrap_key, verify_auth_hash, wrap_key,
 };

@@ -80,14 +80,27 @@ fn check_salt(salt: &[u8]) -> Result<[u8; SALT_LEN]> {
 }
 
 /// The public, server-stored part of a version 2 vault (spec §4.2): the salt, KDF
-/// parameters, wrapped vault key and the login verifier `SHA-256(AH)`. Nothing here is secret.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// parameters, wrapped vault key and the login verifier `SHA-256(AH)`. Nothing here is secret,
+/// but the wrapped key and the verifier are the material of an offline password search, so
+/// `Debug` shows the wrapped key's length only and no verifier.
+#[derive(Clone, PartialEq, Eq)]
 pub struct VaultServerRecord {
     user_id: String,
     salt: [u8; SALT_LEN],
     kdf: KdfParams,
     wrapped_vault_key: String,
     auth_verifier: [u8; 32],
+}
+
+impl fmt::Debug for VaultServerRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultServerRecord")
+            .field("user_id", &self.user_id)
+            .field("kdf", &self.kdf)
+            .field("wrapped_vault_key_len", &self.wrapped_vault_key.len())
+            .field("auth_verifier", &"REDACTED")
+            .finish_non_exhaustive()
+    }
 }
 
 impl VaultServerRecord {
@@ -257,6 +270,63 @@ pub fn unlock_with_wrap_key(
     let boxed = parse_wrapped_key(wrapped_vault_key)?;
     let vault_key = open(wrap_key.expose(), &boxed, &key_aad(user_id)?)?;
     UnlockedVault::new(user_id, SecretKey32::from_slice(vault_key.expose())?)
+}
+
+/// A client's login keys (spec §4.2), from one KDF run: `AH`, to send to the server, and
+/// `WK`, kept to unwrap the vault key the server returns once `AH` is verified. The master key
+/// never leaves [`LoginKeys::derive`]. Both keys zeroize on drop; `Debug` prints neither.
+///
+/// ```
+/// use sealwright::vault::{self, KdfParams, LoginKeys};
+/// # use rand_core::SeedableRng;
+/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([5; 32]);
+/// let password = "correct horse battery staple".into();
+/// let kdf = KdfParams::Argon2id { m: 19_456, t: 2, p: 1 };
+/// let (enrollment, _) = vault::create_vault("alice", &password, kdf, &mut rng)?;
+/// let server = &enrollment.server;
+///
+/// // Login: the client derives AH and WK from the public salt and parameters.
+/// let login = LoginKeys::derive(&password, server.salt(), &server.kdf())?;
+/// assert!(vault::verify_auth_hash(server.auth_verifier(), login.auth_hash().expose()));
+/// // The server answers with the wrapped vault key; the KDF does not run again.
+/// let vault = login.unlock("alice", server.wrapped_vault_key())?;
+/// assert_eq!(vault.user_id(), "alice");
+/// # Ok::<(), sealwright::Error>(())
+/// ```
+pub struct LoginKeys {
+    auth_hash: SecretKey32,
+    wrap_key: SecretKey32,
+}
+
+impl fmt::Debug for LoginKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("LoginKeys(REDACTED)")
+    }
+}
+
+impl LoginKeys {
+    /// `MK = KDF(masterPassword, s)`, then `AH` and `WK`; `MK` is zeroized before returning.
+    /// Checks first, before the KDF runs: a 16-byte salt (`INVALID_INPUT`), then the KDF
+    /// limits (`WEAK_KDF` below the minimums, `INVALID_INPUT` above the maxima).
+    pub fn derive(master_password: &SecretString, salt: &[u8], kdf: &KdfParams) -> Result<Self> {
+        let salt = check_salt(salt)?;
+        kdf.check()?;
+        let master_key = kdf.master_key(master_password, &salt)?;
+        Ok(Self {
+            auth_hash: auth_hash(&master_key)?,
+            wrap_key: wrap_key(&master_key)?,
+        })
+    }
+
+    /// `AH`, what the client sends to log in.
+    pub fn auth_hash(&self) -> &SecretKey32 {
+        &self.auth_hash
+    }
+
+    /// Unwraps the vault key with the held `WK`, as [`unlock_with_wrap_key`].
+    pub fn unlock(&self, user_id: &str, wrapped_vault_key: &str) -> Result<UnlockedVault> {
+        unlock_with_wrap_key(user_id, &self.wrap_key, wrapped_vault_key)
+    }
 }
 
 /// An unlocked vault: the user id and the vault key `VK`, with its AES-256-GCM key schedule
