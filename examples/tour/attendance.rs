@@ -1,7 +1,7 @@
 //! Tour step: attendance rounds (spec §5), every server operation a step (spec §0.2) over one
 //! store: the server keeps no attendance state of its own.
 
-use crate::{OsRng, now_ms};
+use crate::{OsRng, now_ms, print_effects};
 use sealwright::attendance::Config;
 use sealwright::attendance::login::{ClientLogin, EnrollmentRecord, issue_login_nonce, login};
 use sealwright::attendance::round::{respond, try_qr};
@@ -11,7 +11,9 @@ use sealwright::secret::SecretKey32;
 
 /// Walks the attendance protocol end to end, printing each step.
 pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
-    println!("[attendance] WebAuthn-bound login, then 3 encrypted QR rounds on a projector");
+    println!(
+        "\n[attendance] 5. Attendance rounds (spec §5): WebAuthn-bound login, then 3 encrypted QR rounds on a projector"
+    );
     let config = Config::default();
     let start = now_ms();
     let store = MemoryStore::new();
@@ -22,31 +24,37 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         EnrollmentRecord::new("alumno-07", &[0xc5; 32], b"(COSE ES256 key)", [0; 16], 1)?;
     store.commit(&enrollment.enroll(&sealer, rng)?.effects, start)?;
     println!(
-        "[attendance] 0. enrolled device fingerprint {}",
+        "[attendance] 5.0 enrolled device fingerprint {}",
         sealwright::encoding::hex_encode(&enrollment.device_fingerprint()[..8])
     );
 
     // Login: a single-use nonce record, the client's X25519 key bound into the WebAuthn
     // challenge, then the login step consumes the nonce and stores the session key.
     let nonce = run_step(&store, start, |_| {
-        issue_login_nonce("alumno-07", &sealer, &config, start, rng)
+        let step = issue_login_nonce("alumno-07", &sealer, &config, start, rng)?;
+        println!("[attendance] 5.1 login nonce issued, a single-use sealed record:");
+        print_effects("attendance", &step.effects);
+        Ok(step)
     })?;
     let client = ClientLogin::start("alumno-07", nonce, rng)?;
     println!(
-        "[attendance] 1. login nonce issued; client X25519 key bound in challenge {}",
+        "[attendance]    the client's X25519 key is bound into the WebAuthn challenge {}",
         sealwright::encoding::hex_encode(&client.challenge()?)
     );
     // (Here the authenticator signs the challenge and a WebAuthn library verifies it.)
     let c = client.client_public();
     let server = run_step(&store, start, |load| {
-        login("alumno-07", &nonce, &c, load, &sealer, &config, rng)
+        let step = login("alumno-07", &nonce, &c, load, &sealer, &config, rng)?;
+        println!("[attendance] 5.2 login consumes the nonce and stores the session key:");
+        print_effects("attendance", &step.effects);
+        Ok(step)
     })?;
     let again = run_step(&store, start, |load| {
         login("alumno-07", &nonce, &c, load, &sealer, &config, rng)
     });
     let student = client.finish(&server.server_public)?;
     println!(
-        "[attendance] 2. both sides derived the session key (equal: {}); it is never sent; the nonce again: {}",
+        "[attendance]    both sides derived the session key (equal: {}); it is never sent; the nonce again: {}",
         student.session_key() == server.keys.session_key(),
         again.err().map_or("logged in twice?!", |e| e.code())
     );
@@ -55,7 +63,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let class = ClassSession::new("cs101:demo", SecretKey32::random(rng), sealer, config)?;
     let steps = class.on(&store);
     println!(
-        "[attendance] 3. a student without enrollment: {}",
+        "[attendance] 5.3 a student without enrollment: {}",
         steps
             .register("no-enrollment", start, rng)
             .err()
@@ -63,6 +71,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     );
     // Registration issues round 1; the QR goes to the projector's inbox (the next frame).
     let mut inbox = vec![steps.register("alumno-07", start, rng)?];
+    let mut step_no = 3;
 
     let mut now = start;
     let mut replay = None;
@@ -74,8 +83,9 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
             break;
         };
         let qr = try_qr(&student, &frame.qr_text)?;
+        step_no += 1;
         println!(
-            "[attendance]    projector shows round {} ({} chars of {}...)",
+            "[attendance] 5.{step_no} projector shows round {} ({} chars of {}...)",
             qr.round,
             frame.qr_text.len(),
             &frame.qr_text[..12]
@@ -93,8 +103,9 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         match answered.progress {
             Progress::NextRound(next) => inbox.push(next),
             Progress::Finished(score) => {
+                step_no += 1;
                 println!(
-                    "[attendance] 4. mean {:.0} ms, std {:.0} ms -> certainty {} {} -> {}",
+                    "[attendance] 5.{step_no} mean {:.0} ms, std {:.0} ms -> certainty {} {} -> status {}",
                     score.mean,
                     score.std,
                     score.certainty,
@@ -107,7 +118,8 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     }
     if let Some((json, at)) = replay {
         println!(
-            "[attendance] 5. the last response replayed: {}",
+            "[attendance] 5.{} the last response replayed: {}",
+            step_no + 1,
             steps
                 .receive(&json, at + 2_000, rng)
                 .err()

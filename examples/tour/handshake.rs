@@ -1,6 +1,6 @@
 //! Tour step: the ratchet handshake (spec §2).
 
-use crate::{OsRng, now_ms};
+use crate::{OsRng, now_ms, print_effects};
 use sealwright::effect::{MemoryStore, run_step};
 use sealwright::handshake::server::{self, Outcome, ServerKeys};
 use sealwright::handshake::{Client, Established, PrimaryKey};
@@ -30,7 +30,9 @@ fn serve(
 
 /// Walks the handshake protocol end to end, printing each step.
 pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
-    println!("[handshake] ratchet handshake: secp256k1 once, X25519 and a new kid per message");
+    println!(
+        "\n[handshake] 2. Ratchet handshake (spec §2): secp256k1 once, X25519 and a new kid per message"
+    );
     let t0 = now_ms();
 
     // Server long-term material: RSA-4096 identity, entropy E, storage secret (K_store).
@@ -46,21 +48,17 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let client = Client::new("tour-phone", PrimaryKey::generate(rng), keys.public_key())?;
     let (request, pending) = client.start(rng)?;
     println!(
-        "[handshake] 1. client request (clientNonce + RSA-OAEP(P_c)): {} chars",
+        "[handshake] 2.1 client request (clientNonce + RSA-OAEP(P_c)): {} chars",
         request.len()
     );
     // A server step: load device and last, run, commit the effects as one transaction.
     let step = server::handshake_with(&keys, &request, |k| store.get(k, t0), t0, rng)?;
-    let ops: Vec<String> = step
-        .effects
-        .iter()
-        .map(|e| format!("{} {}", e.op.name(), e.key()))
-        .collect();
+    println!("[handshake] 2.2 server response signed (PSS over the transcript); effects:");
+    print_effects("handshake", &step.effects);
     store.commit(&step.effects, t0)?;
-    println!("[handshake] 2. server response signed (PSS over the transcript); effects {ops:#?}");
     let mut session: Established = pending.finish(&step.output)?;
     println!(
-        "[handshake] 3. client verified the signature; first kid {}",
+        "[handshake] 2.3 client verified the signature; first kid {}",
         session.kid()
     );
 
@@ -80,12 +78,8 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let t = t0 + 500;
     let outcome = run_step(&store, t, |load| {
         let step = server::open_with(&keys, &request, load, t, rng)?;
-        let claim: Vec<String> = step
-            .effects
-            .iter()
-            .map(|e| format!("{} {}", e.op.name(), e.key()))
-            .collect();
-        println!("[handshake] 4. open step, the claim: {claim:#?}");
+        println!("[handshake] 2.4 open step; its effects are the claim:");
+        print_effects("handshake", &step.effects);
         Ok(step)
     })?;
     let Outcome::Opened(opened) = outcome else {
@@ -97,9 +91,9 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         duplicate.err().map_or("answered?!", |e| e.code())
     );
     let step = opened.respond(b"hi", rng)?;
-    let ops: Vec<&str> = step.effects.iter().map(|e| e.op.name()).collect();
+    println!("[handshake]    respond, committed once (never rerun):");
+    print_effects("handshake", &step.effects);
     store.commit(&step.effects, t)?;
-    println!("[handshake]    respond committed once (never rerun): {ops:?}");
     let (_, next) = awaiting.receive(&step.output)?;
     session = next;
 
@@ -111,7 +105,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         let t = t0 + 1_000 * (i as u64 + 1);
         let (request, awaiting) = session.send(text.as_bytes(), rng)?;
         println!(
-            "[handshake] {}. client sends under kid {}",
+            "[handshake] 2.{} client sends under kid {}",
             5 + i,
             awaiting.kid()
         );
@@ -129,7 +123,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let t = t0 + 10_000;
     let (request, awaiting) = session.clone().send(b"are you there?", rng)?;
     let lost = serve(&keys, &store, &request, b"yes", t, rng)?;
-    println!("[handshake] 8. response dropped; the client resends the same bytes");
+    println!("[handshake] 2.8 response dropped; the client resends the same bytes");
     let again = serve(
         &keys,
         &store,
@@ -153,7 +147,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let pickle = session.pickle(&pickle_key, rng)?;
     let restored = Established::unpickle(&pickle_key, &pickle)?;
     println!(
-        "[handshake] 9. pickled the client ({} chars) and restored it at kid {}",
+        "[handshake] 2.9 pickled the client ({} chars) and restored it at kid {}",
         pickle.len(),
         restored.kid()
     );
@@ -175,7 +169,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let response = server::serve_handshake(&keys, &store, &request, t + 2_000, rng)?;
     let fresh = pending.finish(&response)?;
     println!(
-        "[handshake] 10. re-enrolled (binding removed: {removed}); the new key handshook, kid {}",
+        "[handshake] 2.10 re-enrolled (binding removed: {removed}); the new key handshook, kid {}",
         fresh.kid()
     );
     Ok(())

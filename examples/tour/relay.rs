@@ -1,6 +1,6 @@
 //! Tour step: the sealed relay (spec §1).
 
-use crate::{OsRng, now_ms};
+use crate::{OsRng, now_ms, print_effects};
 use sealwright::effect::MemoryStore;
 use sealwright::relay::{
     JTI_TTL_SECONDS, Recipient, RecipientPublicKey, RelayKey, RelayKeys, RelaySigningKey,
@@ -10,14 +10,14 @@ use sealwright::relay::{
 /// Walks the relay protocol end to end, printing each step.
 pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     println!(
-        "[relay] sealed relay: the server re-encrypts a sealed value to a recipient's RSA key"
+        "\n[relay] 1. Sealed relay (spec §1): a server re-encrypts a sealed value to a recipient's RSA key"
     );
 
     // Step 1: the recipient makes its key and registers the public JWK.
     let recipient = Recipient::generate(rng)?;
     let registered = RecipientPublicKey::from_jwk(&recipient.jwk())?;
     println!(
-        "[relay] 1. recipient generated RSA-{} and registered; rid = {}",
+        "[relay] 1.1 recipient generated RSA-{} and registered; rid = {}",
         registered.public_key().bits(),
         registered.rid()
     );
@@ -48,7 +48,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         rng,
     )?;
     println!(
-        "[relay] 2. sealed under {} (dir + A256GCM, aud = rid): {} chars",
+        "[relay] 1.2 sealed under rkid {} (dir + A256GCM, aud = rid): {} chars",
         server.current().rkid(),
         sealed.len()
     );
@@ -56,7 +56,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     // Step 3: the recipient signs a decryption request (PS256 JWS).
     let request = recipient.request(&sealed, now_ms(), rng)?;
     println!(
-        "[relay] 3. PS256 decryption request: {} chars, jti {}",
+        "[relay] 1.3 PS256 decryption request: {} chars, jti {}",
         request.jws().len(),
         request.jti()
     );
@@ -75,15 +75,16 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let effect = accepted.effect();
     store.commit(std::slice::from_ref(&effect), now)?;
     println!(
-        "[relay] 4. accepted; remember {} for {JTI_TTL_SECONDS} s",
-        effect.key()
+        "[relay] 1.4 accepted; its effect keeps the jti {} s against replay:",
+        JTI_TTL_SECONDS
     );
+    print_effects("relay", std::slice::from_ref(&effect));
 
     // Step 5: the recipient opens the nested JWT (RSA-OAEP-256 + A256GCM around the relay's
     // ES256 JWS), checks the signature against its pin and the jti against its request.
     let value = recipient.open_response(&accepted.response, &request, &pinned, rng)?;
     println!(
-        "[relay] 5. recipient opened the signed response: {} bytes ({})",
+        "[relay] 1.5 recipient opened the signed response: {} bytes ({})",
         value.len(),
         if value.expose() == b"the value only the recipient reads" {
             "matches"

@@ -1,7 +1,7 @@
 //! Tour step: threshold wallet shares (spec §3) as server steps (spec §0.2): create, sign, and
 //! the three recovery steps (stage, move, clean up) against a hot and a cold store.
 
-use crate::OsRng;
+use crate::{OsRng, print_effects};
 use sealwright::effect::{MemoryStore, StoreName, StoreSealer};
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::shares::{self, Address, LoadedSplit};
@@ -19,7 +19,7 @@ fn load_split(
 /// Walks the shares protocol end to end, printing each step.
 pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     println!(
-        "[shares] threshold wallet: an Ethereum key split 2-of-3, each share in an Argon2id envelope"
+        "\n[shares] 3. Threshold wallet shares (spec §3): an Ethereum key split 2-of-3, each share in an Argon2id envelope"
     );
     let sealer = StoreSealer::new(&SecretKey32::random(rng))?;
     let hot = MemoryStore::new();
@@ -30,12 +30,10 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let (created, effects) = shares::create(&password, &sealer, rng)?.into_parts();
     let address = created.address;
     println!(
-        "[shares] 1. create wallet {address}: split {:?}; effects (pointer last):",
+        "[shares] 3.1 create wallet {address}: split {:?}; effects (pointer last):",
         created.split
     );
-    for e in &effects {
-        println!("[shares]      {e:?}");
-    }
+    print_effects("shares", &effects);
     shares::commit(&hot, &cold, &effects, 0)?;
     println!(
         "[shares]    committed; the user now gets envelope 1 ({} chars)",
@@ -52,7 +50,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         hot.get(&split.hot_key(), 0).as_deref(),
         message,
     )?;
-    println!("[shares] 2. signed {message:?} (EIP-191): {signature}");
+    println!("[shares] 3.2 signed {message:?} (EIP-191): {signature}");
     println!(
         "[shares]    signature recovers to {}",
         shares::recover_signer(message.as_bytes(), &signature)?
@@ -68,12 +66,10 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         rng,
     )?;
     println!(
-        "[shares] 3. recover, stage: new split {:?}; effects (keys no one else writes):",
+        "[shares] 3.3 recover, stage: new split {:?}; effects (keys no one else writes):",
         staged.output.new_split()
     );
-    for e in &staged.effects {
-        println!("[shares]      {e:?}");
-    }
+    print_effects("shares", &staged.effects);
     shares::commit(&hot, &cold, &staged.effects, 0)?;
 
     // A second, concurrent recovery that loaded the same pointer and staged too.
@@ -90,7 +86,8 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
 
     // step 2 (move): one compare-and-set of the pointer, committed once; it decides the winner.
     let moving = staged.output.move_pointer();
-    println!("[shares] 4. recover, move: {:?}", moving.effects[0]);
+    println!("[shares] 3.4 recover, move (the winner is whoever commits first):");
+    print_effects("shares", &moving.effects);
     shares::commit(&hot, &cold, &moving.effects, 0)?;
     let rival_moving = rival.output.move_pointer();
     let rival_outcome = shares::commit(&hot, &cold, &rival_moving.effects, 0);
@@ -101,14 +98,15 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
 
     // step 3 (cleanup): the winner deletes the old split, the loser its own staged shares.
     let (recovered, cleanup) = moving.output.won().into_parts();
-    println!("[shares] 5. recover, cleanup (winner): {cleanup:?}");
+    println!("[shares] 3.5 recover, cleanup (winner):");
+    print_effects("shares", &cleanup);
     shares::commit(&hot, &cold, &cleanup, 0)?;
     let lost = rival_moving.output.lost();
     println!(
-        "[shares]    cleanup (loser, answers {}): {:?}",
-        lost.output.code(),
-        lost.effects
+        "[shares]    cleanup (loser, answers {}):",
+        lost.output.code()
     );
+    print_effects("shares", &lost.effects);
     shares::commit(&hot, &cold, &lost.effects, 0)?;
     println!(
         "[shares]    stores now hold {} hot and {} cold keys; the new envelope 1 goes to the user",
@@ -140,7 +138,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         message,
     )?;
     println!(
-        "[shares] 6. signed again with the new share 1: {} (RFC 6979 is deterministic)",
+        "[shares] 3.6 signed again with the new share 1: {} (RFC 6979 is deterministic)",
         if again == signature {
             "identical signature"
         } else {

@@ -37,7 +37,9 @@ fn old_system_record(
 
 /// Walks the vault protocol end to end, printing each step (never a secret).
 pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
-    println!("[vault] password vault: legacy records migrate to a v2 key hierarchy");
+    println!(
+        "\n[vault] 4. Password vault (spec §4): legacy records migrate to a v2 key hierarchy (client side: no server effects)"
+    );
     let user = "alice@example.com";
     let password = SecretString::from("correct horse battery staple");
 
@@ -45,7 +47,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let verifier = PasswordVerifier::create(&password, 100_000, rng)?;
     let phc = verifier.to_phc();
     println!(
-        "[vault] 1. legacy verifier {}...; right password: {}, wrong one: {}",
+        "[vault] 4.1 legacy verifier {}...; right password: {}, wrong one: {}",
         &phc[..30],
         vault::verify_phc(&phc, &password)?,
         vault::verify_phc(&phc, &"Correct horse".into())?
@@ -54,7 +56,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let legacy_key = vault::legacy_record_key(&master_key_text, user)?;
     let stored = old_system_record(&legacy_key, b"hunter2", rng)?;
     println!(
-        "[vault] 2. legacy record ({} bytes of JSON) detected as legacy: {}",
+        "[vault] 4.2 legacy record ({} bytes of JSON) detected as legacy: {}",
         stored.len(),
         matches!(RecordFormat::detect(&stored)?, RecordFormat::Legacy(_))
     );
@@ -63,7 +65,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let (enrollment, unlocked) = vault::create_vault(user, &password, KdfParams::DEFAULT, rng)?;
     let server = &enrollment.server;
     println!(
-        "[vault] 3. v2 vault created: kdf {}, wrapped key {} chars",
+        "[vault] 4.3 v2 vault created: kdf {}, wrapped key {} chars",
         server.kdf().to_json(),
         server.wrapped_vault_key().len()
     );
@@ -76,7 +78,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let migrated = vault::migrate_record(&unlocked, &legacy_key, "github", &stored, rng)?;
     let again = vault::migrate_record(&unlocked, &legacy_key, "github", &migrated.record, rng)?;
     println!(
-        "[vault] 4. migrated: rewritten {}, second run rewritten {}, record starts {}",
+        "[vault] 4.4 migrated: rewritten {}, second run rewritten {}, record starts {}",
         migrated.changed,
         again.changed,
         &migrated.record[..8]
@@ -92,7 +94,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     )?;
     let note = device.encrypt_record("note-1", b"the wifi password is ...", rng)?;
     println!(
-        "[vault] 5. unlocked elsewhere; migrated record opens: {}; note-1 under note-2: {}",
+        "[vault] 4.5 unlocked elsewhere; migrated record opens: {}; note-1 under note-2: {}",
         device.decrypt_record("github", &migrated.record)?.expose() == b"hunter2",
         device
             .decrypt_record("note-2", &note)
@@ -124,7 +126,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
         s.wrapped_vault_key(),
     )?;
     println!(
-        "[vault] 6. password changed; note-1 still opens: {}; old password: {}",
+        "[vault] 4.6 password changed; note-1 still opens: {}; old password: {}",
         reopened.decrypt_record("note-1", &note).is_ok(),
         vault::unlock(user, &password, s.salt(), &s.kdf(), s.wrapped_vault_key())
             .err()
@@ -136,7 +138,7 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
     let pickle = reopened.export_pickle(&pickle_key, rng)?;
     let restored = UnlockedVault::import_pickle(&pickle_key, &pickle)?;
     println!(
-        "[vault] 7. pickled ({} chars) and restored for {}; note-1 opens: {}",
+        "[vault] 4.7 pickled ({} chars) and restored for {}; note-1 opens: {}",
         pickle.len(),
         restored.user_id(),
         restored.decrypt_record("note-1", &note).is_ok()
