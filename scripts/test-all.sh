@@ -60,6 +60,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p sealwright --no-deps
 step "Rust tests (default RSA backend: AWS-LC), vectors freshness included"
 cargo test --workspace
 
+step "conformance checker: sealwright-vectors verify test-vectors (only the §6 fields)"
+cargo run -q -p sealwright-vectors -- verify test-vectors
+
 step "Rust tests of the core on the pure-Rust RSA backend (test-only switch)"
 cargo test -p sealwright --features pure-rsa-backend-for-tests
 
