@@ -81,6 +81,13 @@ if [ -f bindings/python/run-tests.sh ]; then
   bash bindings/python/check-release-build.sh
 fi
 
+if [ -f scripts/readme-blocks.py ]; then
+  # Rust README blocks are doctests (they ran with the Rust tests); the Python ones run here,
+  # each in a new interpreter of the package's venv, with a throwaway Redis where a block says so.
+  step "README blocks: every Python block runs as written"
+  "${SEALWRIGHT_VENV:-$HOME/.cache/sealwright-venv}/bin/python" scripts/readme-blocks.py
+fi
+
 step "the main job runs"
 cargo run -q --example tour > "$CARGO_TARGET_DIR/tour.out"
 tail -n 3 "$CARGO_TARGET_DIR/tour.out"

@@ -121,8 +121,7 @@ pub fn aes_gcm_decrypt(key: &[u8], nonce: &[u8], ct: &[u8], aad: &[u8]) -> Resul
 ///
 /// ```
 /// use sealwright::crypto::{open, sealed};
-/// let mut rng = rand_chacha::ChaCha20Rng::from_seed([7; 32]);
-/// # use rand_core::SeedableRng;
+/// let mut rng = rand::rng();
 /// let key = [1u8; 32];
 /// let boxed = sealed(&key, b"hello", b"aad", &mut rng).unwrap();
 /// assert_eq!(open(&key, &boxed, b"aad").unwrap().expose(), b"hello");

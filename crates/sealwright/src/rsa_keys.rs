@@ -80,8 +80,7 @@
 //!
 //! ```
 //! use sealwright::rsa_keys::{RsaPrivateKey, RsaPublicKey};
-//! # use rand_core::SeedableRng;
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+//! let mut rng = rand::rng();
 //! let key = RsaPrivateKey::generate(2048, &mut rng)?;
 //! let public = RsaPublicKey::from_components(&key.public_key().n_bytes(), &[1, 0, 1])?;
 //!

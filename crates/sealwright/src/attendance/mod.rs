@@ -56,8 +56,7 @@
 //! use sealwright::attendance::{Config, login::*, round, session::*};
 //! use sealwright::effect::{MemoryStore, StoreSealer, run_step};
 //! use sealwright::SecretKey32;
-//! # use rand_core::SeedableRng;
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
+//! let mut rng = rand::rng();
 //! let config = Config::default();
 //! let store = MemoryStore::new(); // or Redis / SQL through a StepStore adapter
 //! let sealer = StoreSealer::new(&SecretKey32::new([1; 32]))?;

@@ -90,8 +90,7 @@
 //! use sealwright::effect::{run_step, MemoryStore};
 //! use sealwright::rsa_keys::RsaPrivateKey;
 //! use sealwright::secret::{SecretKey32, SecretVec};
-//! # use rand_core::SeedableRng;
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
+//! let mut rng = rand::rng();
 //! let now_ms = 1_767_225_600_000;
 //!
 //! // Server: RSA-4096 identity, master entropy E, storage secret; a store for its records.

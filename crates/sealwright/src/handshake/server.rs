@@ -293,12 +293,13 @@ pub fn handshake<R: CryptoRng + ?Sized>(
 /// `key`, if any). Fits [`run_step`]:
 ///
 /// ```
-/// # use sealwright::handshake::server;
-/// # use sealwright::effect::{run_step, MemoryStore};
-/// # fn demo(keys: &server::ServerKeys, store: &MemoryStore, request: &str, now_ms: u64,
-/// #         rng: &mut rand_chacha::ChaCha20Rng) -> sealwright::Result<String> {
-/// run_step(store, now_ms, |load| server::handshake_with(keys, request, load, now_ms, rng))
-/// # }
+/// use sealwright::handshake::server;
+/// use sealwright::effect::{run_step, MemoryStore};
+///
+/// fn serve(keys: &server::ServerKeys, store: &MemoryStore, request: &str, now_ms: u64,
+///          rng: &mut rand::rngs::ThreadRng) -> sealwright::Result<String> {
+///     run_step(store, now_ms, |load| server::handshake_with(keys, request, load, now_ms, rng))
+/// }
 /// ```
 pub fn handshake_with<F, R>(
     keys: &ServerKeys,
@@ -583,12 +584,13 @@ pub fn open<R: CryptoRng + ?Sized>(
 /// `now_ms`, if any). Fits [`run_step`]:
 ///
 /// ```
-/// # use sealwright::handshake::server;
-/// # use sealwright::effect::{run_step, MemoryStore};
-/// # fn demo(keys: &server::ServerKeys, store: &MemoryStore, request: &str, now_ms: u64,
-/// #         rng: &mut rand_chacha::ChaCha20Rng) -> sealwright::Result<server::Outcome> {
-/// run_step(store, now_ms, |load| server::open_with(keys, request, load, now_ms, rng))
-/// # }
+/// use sealwright::handshake::server;
+/// use sealwright::effect::{run_step, MemoryStore};
+///
+/// fn serve(keys: &server::ServerKeys, store: &MemoryStore, request: &str, now_ms: u64,
+///          rng: &mut rand::rngs::ThreadRng) -> sealwright::Result<server::Outcome> {
+///     run_step(store, now_ms, |load| server::open_with(keys, request, load, now_ms, rng))
+/// }
 /// ```
 pub fn open_with<F, R>(
     keys: &ServerKeys,

@@ -68,8 +68,7 @@
 //!
 //! ```
 //! use sealwright::relay::{Recipient, RecipientPublicKey, RelayKey, RelayKeys, RelaySigningKey};
-//! # use rand_core::SeedableRng;
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([9; 32]);
+//! let mut rng = rand::rng();
 //! let now_ms = 1_700_000_000_000;
 //!
 //! // Recipient: a key pair (4096 bits by default) and its JWK for registration.

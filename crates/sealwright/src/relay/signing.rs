@@ -32,8 +32,7 @@ const SIGNATURE_B64_LEN: usize = 86;
 ///
 /// ```
 /// use sealwright::relay::{RelaySigningKey, RelayVerifyingKey};
-/// # use rand_core::SeedableRng;
-/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
+/// let mut rng = rand::rng();
 /// let signing = RelaySigningKey::generate("sk-2026-11", &mut rng)?;
 /// // Published once, pinned by every recipient (with its skid):
 /// let jwk = signing.public_jwk();

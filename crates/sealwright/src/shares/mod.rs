@@ -92,8 +92,7 @@
 //! use sealwright::effect::{MemoryStore, StoreName, StoreSealer};
 //! use sealwright::secret::{SecretKey32, SecretString};
 //! use sealwright::shares::{self, LoadedSplit};
-//! # use rand_core::SeedableRng;
-//! let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
+//! let mut rng = rand::rng();
 //! let sealer = StoreSealer::new(&SecretKey32::new([1; 32]))?;
 //! let password = SecretString::from("correct horse battery staple");
 //! let (hot, cold) = (MemoryStore::new(), MemoryStore::named(StoreName::Cold));

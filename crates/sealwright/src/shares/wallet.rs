@@ -296,9 +296,8 @@ pub(crate) fn low_s(signature: Signature, recovery_id: RecoveryId) -> (Signature
 /// `BAD_SIGNATURE`.
 ///
 /// ```
-/// # use rand_core::SeedableRng;
-/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
 /// use sealwright::shares::{WalletKey, recover_signer};
+/// let mut rng = rand::rng();
 /// let key = WalletKey::generate(&mut rng)?;
 /// let sig = key.sign_message("hello".as_bytes());
 /// assert_eq!(recover_signer("hello".as_bytes(), &sig)?, key.address());

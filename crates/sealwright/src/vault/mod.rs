@@ -66,17 +66,18 @@
 //! ```
 //! use sealwright::vault::{self, KdfParams, RecordFormat, UnlockedVault};
 //! use sealwright::secret::SecretKey32;
-//! # use rand_core::SeedableRng;
-//! # let mut rng = rand_chacha::ChaCha20Rng::from_seed([1; 32]);
+//! let mut rng = rand::rng();
+//! let user = "user-6512bd43d9caa6e02c990b0a82652dca";
 //! let password = "correct horse battery staple".into();
 //! let kdf = KdfParams::Argon2id { m: 19_456, t: 2, p: 1 };
-//! let (enrollment, vault) = vault::create_vault("alice", &password, kdf, &mut rng)?;
+//! let (enrollment, vault) = vault::create_vault(user, &password, kdf, &mut rng)?;
 //!
-//! // A legacy record (as the old system stored it) migrates to version 2.
-//! let legacy_key = vault::legacy_record_key(&"server MASTER_KEY".into(), "alice")?;
-//! # let stored = vault::legacy_compat::seal_legacy_record_for_tests(&legacy_key, &[7; 16], b"hunter2")?.to_json();
-//! assert!(matches!(RecordFormat::detect(&stored)?, RecordFormat::Legacy(_)));
-//! let migrated = vault::migrate_record(&vault, &legacy_key, "github", &stored, &mut rng)?;
+//! // A legacy record as the old system stored it (this one is from test-vectors/vault.json),
+//! // under PBKDF2(MASTER_KEY, userId), migrates to version 2.
+//! let legacy_key = vault::legacy_record_key(&"server MASTER_KEY from the environment".into(), user)?;
+//! let stored = r#"{"encryptedPassword":"qjxsiIubpg==","iv":"qXUyaUgGHkHoTK7Jin0NKA==","authTag":"SOfds6BJKNmNUg4PkyX7PA=="}"#;
+//! assert!(matches!(RecordFormat::detect(stored)?, RecordFormat::Legacy(_)));
+//! let migrated = vault::migrate_record(&vault, &legacy_key, "github", stored, &mut rng)?;
 //! assert!(migrated.changed);
 //! assert_eq!(vault.decrypt_record("github", &migrated.record)?.expose(), b"hunter2");
 //! // Running it again is a no-op.
@@ -86,14 +87,14 @@
 //! // New master password: only the wrapped key and verifier change.
 //! let changed = vault.change_master_password(&"new password".into(), KdfParams::Argon2id { m: 19_456, t: 2, p: 1 }, &mut rng)?;
 //! let server = &changed.server;
-//! let reopened = vault::unlock("alice", &"new password".into(), server.salt(), &server.kdf(), server.wrapped_vault_key())?;
+//! let reopened = vault::unlock(user, &"new password".into(), server.salt(), &server.kdf(), server.wrapped_vault_key())?;
 //! assert_eq!(reopened.decrypt_record("github", &migrated.record)?.expose(), b"hunter2");
 //!
 //! // The unlocked state survives a restart as an encrypted pickle.
 //! let pickle_key = SecretKey32::random(&mut rng);
 //! let pickle = reopened.export_pickle(&pickle_key, &mut rng)?;
 //! let restored = UnlockedVault::import_pickle(&pickle_key, &pickle)?;
-//! assert_eq!(restored.user_id(), "alice");
+//! assert_eq!(restored.user_id(), user);
 //! # let _ = enrollment;
 //! # Ok::<(), sealwright::Error>(())
 //! ```

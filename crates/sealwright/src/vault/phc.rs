@@ -30,8 +30,7 @@ pub const PHC_HASH_LEN: usize = 32;
 ///
 /// ```
 /// use sealwright::vault::PasswordVerifier;
-/// # use rand_core::SeedableRng;
-/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([3; 32]);
+/// let mut rng = rand::rng();
 /// let password = "correct horse".into();
 /// let phc = PasswordVerifier::create(&password, 100_000, &mut rng)?.to_phc();
 /// assert!(phc.starts_with("$pbkdf2-sha256$i=100000,l=32$"));

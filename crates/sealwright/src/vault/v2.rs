@@ -192,8 +192,7 @@ fn draw_salt<R: CryptoRng + ?Sized>(rng: &mut R) -> [u8; SALT_LEN] {
 ///
 /// ```
 /// use sealwright::vault::{create_vault, unlock, verify_auth_hash, KdfParams};
-/// # use rand_core::SeedableRng;
-/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
+/// let mut rng = rand::rng();
 /// let kdf = KdfParams::Argon2id { m: 19_456, t: 2, p: 1 }; // the minimum; default is stronger
 /// let password = "correct horse battery staple".into();
 /// let (enrollment, vault) = create_vault("alice", &password, kdf, &mut rng)?;
@@ -278,8 +277,7 @@ pub fn unlock_with_wrap_key(
 ///
 /// ```
 /// use sealwright::vault::{self, KdfParams, LoginKeys};
-/// # use rand_core::SeedableRng;
-/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([5; 32]);
+/// let mut rng = rand::rng();
 /// let password = "correct horse battery staple".into();
 /// let kdf = KdfParams::Argon2id { m: 19_456, t: 2, p: 1 };
 /// let (enrollment, _) = vault::create_vault("alice", &password, kdf, &mut rng)?;
@@ -337,8 +335,7 @@ impl LoginKeys {
 /// ```
 /// use sealwright::vault::{self, KdfParams, UnlockedVault};
 /// use sealwright::secret::SecretKey32;
-/// # use rand_core::SeedableRng;
-/// # let mut rng = rand_chacha::ChaCha20Rng::from_seed([4; 32]);
+/// let mut rng = rand::rng();
 /// let password = "correct horse battery staple".into();
 /// let (enrollment, vault) = vault::create_vault("alice", &password, KdfParams::DEFAULT, &mut rng)?;
 /// let record = vault.encrypt_record("github", b"hunter2", &mut rng)?;
