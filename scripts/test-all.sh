@@ -7,6 +7,9 @@ root=$(pwd)
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/sealwright-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# The Python extension builds in the same target directory (its release profile lives beside
+# the debug one; dependencies checked for clippy are shared).
+export SEALWRIGHT_PY_TARGET="${SEALWRIGHT_PY_TARGET:-$CARGO_TARGET_DIR}"
 mkdir -p "$CARGO_TARGET_DIR"
 # Each step prints its name, and the previous step's duration when the next one starts.
 t_start=$(date +%s); t_step=$t_start; step_name=""
