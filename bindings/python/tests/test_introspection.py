@@ -62,7 +62,8 @@ def test_help_shows_public_names_only() -> None:
         text = _help(module)
         public = set(module.__all__)
         for name, _ in _native_functions(module):
-            assert re.search(rf"^    {name}\(", text, re.M), f"{module.__name__}.{name} not in help()"
+            shown = re.search(rf"^    {name}\(", text, re.M)
+            assert shown, f"{module.__name__}.{name} not in help()"
         prefix = f"{_short(module)}_"
         for native in dir(_native):
             if native.startswith(prefix) and native not in public:
@@ -108,7 +109,8 @@ def test_every_default_is_shown() -> None:
             checked += parameter.default is not inspect.Parameter.empty
     assert checked >= 30
     assert inspect.signature(vault.parse_kdf).parameters["check"].default is True
-    assert inspect.signature(vault.PasswordVerifier.create).parameters["iterations"].default == 600_000
+    iterations = inspect.signature(vault.PasswordVerifier.create).parameters["iterations"]
+    assert iterations.default == 600_000
     assert inspect.signature(attendance.Config).parameters["frame_ms"].default == 500
     assert inspect.signature(attendance.Totp).parameters["algorithm"].default == "SHA256"
 
@@ -120,41 +122,58 @@ def _type_error(call: Any) -> str:
     return "\n".join([str(info.value), *getattr(info.value, "__notes__", [])])
 
 
+def _server_keys() -> handshake.ServerKeys:
+    return handshake.ServerKeys(
+        bytes.fromhex(HS["serverRsaPrivateKeyPkcs8"]), os.urandom(32), os.urandom(32)
+    )
+
+
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes need Python 3.11")
 def test_pyo3_argument_errors_name_the_argument() -> None:
     """pyo3 0.30 names a wrongly typed argument in a note ("while processing 'salt'"), which a
     traceback prints under the message."""
     fast = {"alg": "pbkdf2-sha256", "i": 100_000}
-    salt = _type_error(lambda: vault.unlock("u", "pw", "not bytes", fast, "sw2k.x"))  # type: ignore[arg-type]
-    assert "while processing 'salt'" in salt
-    assert "'bits'" in _type_error(lambda: relay.Recipient.generate("4096"))  # type: ignore[arg-type]
-    server_keys = handshake.ServerKeys(bytes.fromhex(HS["serverRsaPrivateKeyPkcs8"]), os.urandom(32), os.urandom(32))
-    assert "'records'" in _type_error(lambda: handshake.server_handshake(server_keys, {}, 7))  # type: ignore[arg-type]
-    assert "'sealer'" in _type_error(lambda: attendance.issue_login_nonce("u", b"not a sealer"))  # type: ignore[arg-type]
+    bad_salt: Any = "not bytes"
+    assert "while processing 'salt'" in _type_error(
+        lambda: vault.unlock("u", "pw", bad_salt, fast, "sw2k.x")
+    )
+    bad: Any = "4096"
+    assert "'bits'" in _type_error(lambda: relay.Recipient.generate(bad))
+    keys = _server_keys()
+    assert "'records'" in _type_error(lambda: handshake.server_handshake(keys, {}, bad))
+    assert "'sealer'" in _type_error(lambda: attendance.issue_login_nonce("u", bad))
 
 
 def test_our_own_type_errors_name_the_argument() -> None:
     """Where the binding itself checks a type (callables, containers, pinned keys, the Python
     helpers), the message starts with the argument's name, on every Python version."""
+    seven: Any = 7
     session = attendance.ClassSession("s", os.urandom(32), SEALER)
-    message = _type_error(lambda: session.register("u", lambda k: 7, 0))  # type: ignore[arg-type, return-value]
+    message = _type_error(lambda: session.register("u", lambda k: seven, 0))
     assert message.startswith("load: must return bytes or None, not int")
-    server_keys = handshake.ServerKeys(bytes.fromhex(HS["serverRsaPrivateKeyPkcs8"]), os.urandom(32), os.urandom(32))
-    message = _type_error(lambda: handshake.server_reenroll(server_keys, "dev", lambda k: "text"))  # type: ignore[arg-type, return-value]
+    keys = _server_keys()
+    text: Any = "text"
+    message = _type_error(lambda: handshake.server_reenroll(keys, "dev", lambda k: text))
     assert message.startswith("load: must return bytes or None, not str")
 
-    recipient = relay.Recipient.from_pkcs8_der(bytes.fromhex(RELAY["recipientPrivateKeyPkcs8"]))
-    assert _type_error(lambda: recipient.open_response_for_jti("a.b.c.d.e", "j", 7)).startswith("pinned:")  # type: ignore[arg-type]
-    assert _type_error(lambda: recipient.open_response_for_jti("a.b.c.d.e", "j", {1: "{}"})).startswith("pinned:")  # type: ignore[dict-item]
+    der = bytes.fromhex(RELAY["recipientPrivateKeyPkcs8"])
+    recipient = relay.Recipient.from_pkcs8_der(der)
+    open_response = recipient.open_response_for_jti
+    assert _type_error(lambda: open_response("a.b.c.d.e", "j", seven)).startswith("pinned:")
+    int_skid: Any = {1: "{}"}
+    assert _type_error(lambda: open_response("a.b.c.d.e", "j", int_skid)).startswith("pinned:")
     server = relay.RelayServer(relay.RelayKey.generate("rk"), relay.RelaySigningKey.generate("sk"))
     request = recipient.request(server.seal(b"v")).jws
-    assert _type_error(lambda: server.decrypt_request(request, 7, set())).startswith("recipients:")  # type: ignore[arg-type]
+    message = _type_error(lambda: server.decrypt_request(request, seven, set()))
+    assert message.startswith("recipients:")
     lookup = {recipient.rid: recipient.public_key()}
-    assert _type_error(lambda: server.decrypt_request(request, lookup, 7)).startswith("seen:")  # type: ignore[arg-type]
+    assert _type_error(lambda: server.decrypt_request(request, lookup, seven)).startswith("seen:")
 
-    assert _type_error(lambda: sealwright.apply_effects(None, ["x"])).startswith("effects:")  # type: ignore[list-item]
-    assert _type_error(lambda: shares.commit(None, None, [1])).startswith("effects:")  # type: ignore[list-item]
-    assert _type_error(lambda: shares.recover(None, None, "pw", "0x" + "00" * 20, SEALER)).startswith("hot:")
+    not_effects: Any = ["x"]
+    assert _type_error(lambda: sealwright.apply_effects(None, not_effects)).startswith("effects:")
+    assert _type_error(lambda: shares.commit(None, None, not_effects)).startswith("effects:")
+    address = "0x" + "00" * 20
+    assert _type_error(lambda: shares.recover(None, None, "pw", address, SEALER)).startswith("hot:")
 
 
 def _stub_definitions() -> Iterator[tuple[str, ast.AST, bool]]:
