@@ -22,6 +22,13 @@
 //! Key generation, PKCS#8/SPKI encoding and the component checks always use the `rsa` crate on
 //! every target, so both backends accept and produce exactly the same keys.
 //!
+//! One known difference: `rsa` 0.10 decodes OAEP without reading the leading octet `Y` of the
+//! encoded message (its constant-time decoder ignores it), so the pure backend opens a
+//! ciphertext whose only defect is `Y != 0`, which AWS-LC rejects (`DECRYPTION_FAILED`) as
+//! RFC 8017 §7.1.2 step 3g requires. Such a ciphertext carries a message that anyone holding
+//! the public key could encrypt validly, so accepting it grants nothing; the Wycheproof test
+//! pins the difference (one case, "First byte is 1").
+//!
 //! With AWS-LC, AWS-LC draws the OAEP seed, the PSS salt and its blinding values from its own
 //! internal DRBG: the `rng` argument of [`RsaPublicKey::oaep_sha256_encrypt`],
 //! [`RsaPrivateKey::oaep_sha256_decrypt`] and [`RsaPrivateKey::pss_sha256_sign`] is then
