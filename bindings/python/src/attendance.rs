@@ -12,7 +12,7 @@ use sealwright::attendance::login::LoginNonce;
 use sealwright::effect::StoredRecord;
 use sealwright::secret::SecretKey32;
 
-use crate::common::{bytes, json_text, json_value, now_or, os_rng};
+use crate::common::{add_function, bytes, json_text, json_value, loaded, now_or, os_rng};
 use crate::effects::{Step, StoreSealer};
 use crate::errors::{SwErr, SwResult, error_instance};
 
@@ -27,10 +27,7 @@ fn with_loader<T>(
         if failed.borrow().is_some() {
             return None;
         }
-        match load
-            .call1((key,))
-            .and_then(|v| v.extract::<Option<Vec<u8>>>())
-        {
+        match load.call1((key,)).and_then(|v| loaded(&v)) {
             Ok(v) => v,
             Err(e) => {
                 *failed.borrow_mut() = Some(e);
@@ -92,30 +89,37 @@ impl Config {
         inner.check()?;
         Ok(Self { inner })
     }
+    /// Rounds `N` (numbered 1 to N).
     #[getter]
     fn rounds(&self) -> u32 {
         self.inner.rounds
     }
+    /// QR payload TTL in ms.
     #[getter]
     fn payload_ttl_ms(&self) -> u64 {
         self.inner.payload_ttl_ms
     }
+    /// Projector frame in ms.
     #[getter]
     fn frame_ms(&self) -> u64 {
         self.inner.frame_ms
     }
+    /// An RT must be greater than this (ms).
     #[getter]
     fn rt_min_ms(&self) -> u64 {
         self.inner.rt_min_ms
     }
+    /// An RT must be less than this (ms).
     #[getter]
     fn rt_max_ms(&self) -> u64 {
         self.inner.rt_max_ms
     }
+    /// `MAX_ATTEMPTS`: wrong answers allowed per round.
     #[getter]
     fn max_attempts(&self) -> u8 {
         self.inner.max_attempts
     }
+    /// `MAX_DISPLAYS`: frames a payload is shown before it counts as not captured.
     #[getter]
     fn max_displays(&self) -> u32 {
         self.inner.max_displays
@@ -131,7 +135,7 @@ fn config(c: Option<&Config>) -> core::Config {
 
 /// Login step 1: a `Step` whose output is a fresh login nonce `Nl` (32 bytes) for `user_id`,
 /// with the `put_if_absent` of its sealed record (TTL 300 s by default).
-#[pyfunction(name = "attendance_issue_login_nonce")]
+#[pyfunction]
 #[pyo3(signature = (user_id, sealer, config=None, now_ms=None))]
 fn issue_login_nonce(
     py: Python<'_>,
@@ -158,7 +162,7 @@ fn issue_login_nonce(
 /// logs in once), derives the keys (`LowOrderPoint`), and returns a `Step` whose output is a
 /// `ServerLogin` and whose effects spend the nonce (`delete_if_equal`) and store the sealed
 /// session key.
-#[pyfunction(name = "attendance_login")]
+#[pyfunction]
 #[pyo3(signature = (user_id, login_nonce, client_public, load, sealer, config=None))]
 fn login(
     py: Python<'_>,
@@ -188,7 +192,7 @@ fn login(
 }
 
 /// `SHA-256("sealwright/v1/attendance/login" || Nl || C || lp(userId))`.
-#[pyfunction(name = "attendance_login_challenge")]
+#[pyfunction]
 fn login_challenge(
     py: Python<'_>,
     login_nonce: &[u8],
@@ -348,7 +352,7 @@ impl ServerLogin {
 }
 
 /// The key agreement of login step 3 alone (no store: a server uses `login`).
-#[pyfunction(name = "attendance_server_login")]
+#[pyfunction]
 fn server_login(user_id: &str, login_nonce: &[u8], client_public: &[u8]) -> SwResult<ServerLogin> {
     let inner = core::server_login(
         user_id,
@@ -452,7 +456,7 @@ impl Totp {
 
 /// `secret_s = HMAC-SHA256(SERVER_SECRET, "…/totp-s" || lp(sessionId) || lp(userId) || u32be(r))`.
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "attendance_round_secret")]
+#[pyfunction]
 fn round_secret(
     py: Python<'_>,
     server_secret: &[u8],
@@ -465,7 +469,7 @@ fn round_secret(
 }
 
 /// `TOTPs = TOTP(secret_s, issued_at_ms)`.
-#[pyfunction(name = "attendance_totp_s")]
+#[pyfunction]
 fn totp_s(secret_s: &[u8], issued_at_ms: u64) -> SwResult<String> {
     Ok(core::round::totp_s(&key32(secret_s)?, issued_at_ms)
         .as_str()
@@ -475,14 +479,19 @@ fn totp_s(secret_s: &[u8], issued_at_ms: u64) -> SwResult<String> {
 /// Certainty after all rounds (spec §5).
 #[pyclass(frozen, module = "sealwright.attendance")]
 pub struct Score {
+    /// Mean RT (ms).
     #[pyo3(get)]
     mean: f64,
+    /// Population standard deviation of the RTs (ms).
     #[pyo3(get)]
     std: f64,
+    /// 95, 70, 50 or 20.
     #[pyo3(get)]
     certainty: u8,
+    /// The name of the scoring rule that matched.
     #[pyo3(get)]
     label: &'static str,
+    /// `"PRESENTE"` when `certainty >= 70`, else `"AUSENTE"`.
     #[pyo3(get)]
     status: &'static str,
 }
@@ -510,7 +519,7 @@ impl Score {
 }
 
 /// Scores a list of round-trip times in ms (`INVALID_INPUT` for an empty list).
-#[pyfunction(name = "attendance_score")]
+#[pyfunction]
 fn score(rts_ms: Vec<u64>) -> SwResult<Score> {
     Ok(Score::from(&core::score(&rts_ms)?))
 }
@@ -533,6 +542,7 @@ impl RoundMetadata {
         inner.used = used;
         Ok(Self { inner })
     }
+    /// When the round was issued (Unix ms).
     #[getter]
     fn issued_at_ms(&self) -> u64 {
         self.inner.issued_at_ms
@@ -559,10 +569,12 @@ impl RoundMetadata {
             inner: core::RoundMetadata::from_bytes(data)?,
         })
     }
+    /// Wrong answers so far (at most `MAX_ATTEMPTS`).
     #[getter]
     fn attempts(&self) -> u8 {
         self.inner.attempts
     }
+    /// `True` once the round was answered correctly.
     #[getter]
     fn used(&self) -> bool {
         self.inner.used
@@ -580,16 +592,19 @@ impl RoundMetadata {
 /// An issued round: the QR text to project and the metadata to store.
 #[pyclass(frozen, module = "sealwright.attendance")]
 pub struct IssuedRound {
+    /// The round number (1 to `Config.rounds`).
     #[pyo3(get)]
     round: u32,
+    /// The QR text to show (base45 of the encrypted payload).
     #[pyo3(get)]
     qr_text: String,
+    /// The round metadata to store (sealed) until the answer comes.
     #[pyo3(get)]
     metadata: RoundMetadata,
 }
 
 /// Issues round `round` for one student at `issued_at_ms` (default now).
-#[pyfunction(name = "attendance_issue_round")]
+#[pyfunction]
 #[pyo3(signature = (keys, server_secret, session_id, round, issued_at_ms=None))]
 fn issue_round(
     keys: &SessionKeys,
@@ -621,18 +636,22 @@ pub struct QrPayload {
 
 #[pymethods]
 impl QrPayload {
+    /// The class session id.
     #[getter]
     fn session_id(&self) -> &str {
         &self.inner.session_id
     }
+    /// The student the QR is for.
     #[getter]
     fn user_id(&self) -> &str {
         &self.inner.user_id
     }
+    /// The round number.
     #[getter]
     fn round(&self) -> u32 {
         self.inner.round
     }
+    /// When the round was issued (Unix ms).
     #[getter]
     fn issued_at_ms(&self) -> u64 {
         self.inner.issued_at_ms
@@ -655,7 +674,7 @@ impl QrPayload {
 }
 
 /// The student side: opens a QR with its own `K_qr` (`DECRYPTION_FAILED`: not this student's).
-#[pyfunction(name = "attendance_try_qr")]
+#[pyfunction]
 fn try_qr(keys: &SessionKeys, qr_text: &str) -> SwResult<QrPayload> {
     Ok(QrPayload {
         inner: core::try_qr(&keys.inner, qr_text)?,
@@ -663,7 +682,7 @@ fn try_qr(keys: &SessionKeys, qr_text: &str) -> SwResult<QrPayload> {
 }
 
 /// The student's answer to a QR at `client_sent_at_ms` (default now), as a `dict`.
-#[pyfunction(name = "attendance_respond")]
+#[pyfunction]
 #[pyo3(signature = (keys, qr, client_sent_at_ms=None))]
 fn respond(
     py: Python<'_>,
@@ -744,22 +763,27 @@ pub struct OpenedResponse {
 
 #[pymethods]
 impl OpenedResponse {
+    /// The student who sent the response.
     #[getter]
     fn user_id(&self) -> &str {
         self.inner.user_id()
     }
+    /// The class session id.
     #[getter]
     fn session_id(&self) -> &str {
         self.inner.session_id()
     }
+    /// The round answered.
     #[getter]
     fn round(&self) -> u32 {
         self.inner.round()
     }
+    /// The TOTP step of the student's code `TOTPu`.
     #[getter]
     fn totp_u_step(&self) -> u64 {
         self.inner.totp_u_step()
     }
+    /// When the client says it sent the response (Unix ms).
     #[getter]
     fn client_sent_at_ms(&self) -> u64 {
         self.inner.client_sent_at_ms()
@@ -794,7 +818,7 @@ impl OpenedResponse {
 }
 
 /// Validation steps 1 and 2 of a response (`dict` or JSON text) at `received_at_ms`.
-#[pyfunction(name = "attendance_open_response")]
+#[pyfunction]
 #[pyo3(signature = (keys, response, received_at_ms=None))]
 fn open_response(
     keys: Option<&SessionKeys>,
@@ -810,12 +834,16 @@ fn open_response(
 /// One projector frame.
 #[pyclass(frozen, module = "sealwright.attendance")]
 pub struct Frame {
+    /// The student the shown payload is for.
     #[pyo3(get)]
     user_id: String,
+    /// The payload's round.
     #[pyo3(get)]
     round: u32,
+    /// The QR text to display during this frame.
     #[pyo3(get)]
     qr_text: String,
+    /// How many frames have shown this payload, this one included.
     #[pyo3(get)]
     displays: u32,
     /// `(user_id, round)` of a payload crossing `MAX_DISPLAYS` for the first time.
@@ -923,18 +951,22 @@ pub struct IssuedQr {
 
 #[pymethods]
 impl IssuedQr {
+    /// The student the QR is for.
     #[getter]
     fn user_id(&self) -> &str {
         &self.inner.id.user_id
     }
+    /// The round number.
     #[getter]
     fn round(&self) -> u32 {
         self.inner.id.round
     }
+    /// The QR text to show.
     #[getter]
     fn qr_text(&self) -> &str {
         &self.inner.qr_text
     }
+    /// When the round was issued (Unix ms).
     #[getter]
     fn issued_at_ms(&self) -> u64 {
         self.inner.issued_at_ms
@@ -980,11 +1012,13 @@ impl Projection {
 /// The output of `ClassSession.validate`: the verdict for the envelope's student.
 #[pyclass(frozen, module = "sealwright.attendance")]
 pub struct Validation {
+    /// The student who answered.
     #[pyo3(get)]
     user_id: String,
     /// The round answered when accepted.
     #[pyo3(get)]
     round: Option<u32>,
+    /// The accepted round trip time (ms), when accepted.
     #[pyo3(get)]
     rt_ms: Option<u64>,
     /// The next round's QR (hand it to the next frame), if one was issued.
@@ -998,6 +1032,7 @@ pub struct Validation {
 
 #[pymethods]
 impl Validation {
+    /// `True` when the response was accepted.
     #[getter]
     fn ok(&self) -> bool {
         self.error.is_none()
@@ -1079,6 +1114,7 @@ impl ClassSession {
             )?,
         })
     }
+    /// The class session id.
     #[getter]
     fn session_id(&self) -> &str {
         self.inner.session_id()
@@ -1257,17 +1293,17 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Projection>()?;
     m.add_class::<Validation>()?;
     m.add_class::<ClassSession>()?;
-    m.add_function(wrap_pyfunction!(issue_login_nonce, m)?)?;
-    m.add_function(wrap_pyfunction!(login_challenge, m)?)?;
-    m.add_function(wrap_pyfunction!(server_login, m)?)?;
-    m.add_function(wrap_pyfunction!(login, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(issue_login_nonce, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(login_challenge, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(server_login, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(login, m)?)?;
     #[cfg(feature = "test-utils")]
-    m.add_function(wrap_pyfunction!(round_secret, m)?)?;
-    m.add_function(wrap_pyfunction!(totp_s, m)?)?;
-    m.add_function(wrap_pyfunction!(score, m)?)?;
-    m.add_function(wrap_pyfunction!(issue_round, m)?)?;
-    m.add_function(wrap_pyfunction!(try_qr, m)?)?;
-    m.add_function(wrap_pyfunction!(respond, m)?)?;
-    m.add_function(wrap_pyfunction!(open_response, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(round_secret, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(totp_s, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(score, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(issue_round, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(try_qr, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(respond, m)?)?;
+    add_function(m, "attendance", wrap_pyfunction!(open_response, m)?)?;
     Ok(())
 }

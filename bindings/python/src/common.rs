@@ -1,8 +1,9 @@
 //! Shared conversions: OS RNG, default time, bytes and JSON.
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyCFunction, PyString};
 use rand_core::UnwrapErr;
 
 use crate::errors::{SwErr, SwResult};
@@ -33,6 +34,35 @@ pub fn os_rng() -> sealwright::rng::ScriptedThen<UnwrapErr<getrandom::SysRng>> {
 #[pyfunction(name = "_testing_script_next_rng")]
 pub fn script_next_rng(chunks: Vec<Vec<u8>>) {
     SCRIPT.with(|s| *s.borrow_mut() = chunks);
+}
+
+/// Adds a protocol function to the native module as `<protocol>_<name>`, the attribute the
+/// package module `sealwright.<protocol>` re-exports as `<name>`. The function itself keeps
+/// its public name (`#[pyfunction]` on `fn <name>`) and gets `__module__ =
+/// "sealwright.<protocol>"`, so `repr()`, `help()` and `pickle` show
+/// `sealwright.vault.unlock`, never `vault_unlock`. (The flat native layout stays: two
+/// protocols have a `login`, and the `.pyi` stub of one native module types them all.)
+pub fn add_function(
+    m: &Bound<'_, PyModule>,
+    protocol: &str,
+    function: Bound<'_, PyCFunction>,
+) -> PyResult<()> {
+    let name: String = function.getattr("__name__")?.extract()?;
+    function.setattr("__module__", format!("sealwright.{protocol}"))?;
+    m.add(format!("{protocol}_{name}"), function)
+}
+
+/// The value a caller's `load(key)` callable returned: `bytes` (or any byte sequence) or
+/// `None`; anything else is a `TypeError` that names `load`.
+pub fn loaded(value: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+    value.extract::<Option<Vec<u8>>>().map_err(|_| {
+        let type_name = value
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into());
+        PyTypeError::new_err(format!("load: must return bytes or None, not {type_name}"))
+    })
 }
 
 /// `now_ms` or, when absent, the system clock in Unix milliseconds.

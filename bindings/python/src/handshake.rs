@@ -11,7 +11,7 @@ use sealwright::handshake::{self as core, derive, server};
 use sealwright::rsa_keys::{RsaPrivateKey, RsaPublicKey};
 use sealwright::secret::{SecretKey32, SecretVec};
 
-use crate::common::{bytes, json_text, json_value, now_or, os_rng};
+use crate::common::{add_function, bytes, json_text, json_value, loaded, now_or, os_rng};
 use crate::effects::Step;
 use crate::errors::{SwErr, SwResult};
 
@@ -161,7 +161,7 @@ impl HandshakeStoreKeys {
 
 /// The store keys of a handshake request (`INVALID_INPUT` / `UNSUPPORTED_VERSION` if it does
 /// not parse).
-#[pyfunction(name = "handshake_handshake_store_keys")]
+#[pyfunction]
 fn handshake_store_keys(request: &Bound<'_, PyAny>) -> SwResult<HandshakeStoreKeys> {
     let k = server::handshake_store_keys(&json_text(request)?)?;
     Ok(HandshakeStoreKeys {
@@ -174,7 +174,7 @@ fn handshake_store_keys(request: &Bound<'_, PyAny>) -> SwResult<HandshakeStoreKe
 /// values loaded at `handshake_store_keys(request).as_list()` (`[device, last]`, `None` where
 /// absent). `DEVICE_MISMATCH` if the device is bound to another primary key. The RSA work runs
 /// with the GIL released. The step may be rerun on a failed commit (`run_step`).
-#[pyfunction(name = "handshake_server_handshake")]
+#[pyfunction]
 #[pyo3(signature = (keys, request, records, now_ms=None))]
 fn server_handshake(
     py: Python<'_>,
@@ -198,7 +198,7 @@ fn server_handshake(
 /// Binds `device_id` to a known client primary key (33 bytes compressed) before its first
 /// handshake: `Step(output=bound, effects)`. `device` is the value loaded at
 /// `handshake_store_keys(...).device` (`DEVICE_MISMATCH` if another key is bound).
-#[pyfunction(name = "handshake_server_bind_device")]
+#[pyfunction]
 fn server_bind_device(
     py: Python<'_>,
     keys: &ServerKeys,
@@ -222,7 +222,7 @@ fn server_bind_device(
 /// Re-enrolment (spec §2.1): `Step(output=was_bound, effects)` removing the device binding,
 /// `last`, the `eph` it names (`delete_if_equal`) and the session (`delete`). `load(key)`
 /// returns the stored bytes at `key` or `None` (e.g. `redis.get`); it fits `run_step`.
-#[pyfunction(name = "handshake_server_reenroll")]
+#[pyfunction]
 fn server_reenroll(
     py: Python<'_>,
     keys: &ServerKeys,
@@ -231,10 +231,7 @@ fn server_reenroll(
 ) -> SwResult<Step> {
     let mut failure: Option<PyErr> = None;
     let step = server::reenroll(&keys.inner, device_id, |key| {
-        match load
-            .call1((key,))
-            .and_then(|v| v.extract::<Option<Vec<u8>>>())
-        {
+        match load.call1((key,)).and_then(|v| loaded(&v)) {
             Ok(v) => v,
             Err(e) => {
                 failure.get_or_insert(e);
@@ -294,7 +291,7 @@ impl ProcessStoreKeys {
 
 /// The store keys of a process request (`INVALID_INPUT` / `UNSUPPORTED_VERSION` if it does
 /// not parse).
-#[pyfunction(name = "handshake_process_store_keys")]
+#[pyfunction]
 fn process_store_keys(request: &Bound<'_, PyAny>) -> SwResult<ProcessStoreKeys> {
     let k = server::process_store_keys(&json_text(request)?)?;
     Ok(ProcessStoreKeys {
@@ -377,6 +374,7 @@ impl Opened {
 /// An idempotent retry of an answered request: send `response` again (no effects).
 #[pyclass(frozen, module = "sealwright.handshake")]
 pub struct Retry {
+    /// The stored response, in the request's form (`str` for a `str` request, else `dict`).
     #[pyo3(get)]
     response: Py<PyAny>,
 }
@@ -393,7 +391,7 @@ impl Retry {
 /// retry]`, `None` where absent). For `Opened` the effects are the claim: commit them before
 /// the business logic (rerun on a failed commit: `run_step`); `Retry` has none. Raises
 /// `InProgress` while another delivery of the same request holds the claim.
-#[pyfunction(name = "handshake_server_open")]
+#[pyfunction]
 #[pyo3(signature = (keys, request, records, now_ms=None))]
 fn server_open(
     py: Python<'_>,
@@ -446,7 +444,7 @@ fn server_open(
 /// After a respond commit that failed a condition (spec §2.2 step 5): `retry` is the value
 /// reloaded at `Opened.retry_key`. Returns this request's stored response if another delivery
 /// answered it, else raises `Conflict`.
-#[pyfunction(name = "handshake_after_conflict")]
+#[pyfunction]
 fn after_conflict(
     py: Python<'_>,
     keys: &ServerKeys,
@@ -616,7 +614,7 @@ impl HandshakeClient {
 /// `d_s` from the entropy and a handshake nonce (spec §2), for interoperability checks. Test
 /// builds only (feature `test-utils`): a caller-chosen nonce.
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "handshake_server_primary_key")]
+#[pyfunction]
 fn server_primary_key(entropy: &[u8], nonce: &[u8]) -> SwResult<PrimaryKey> {
     let nonce: [u8; core::NONCE_LEN] = nonce
         .try_into()
@@ -628,7 +626,7 @@ fn server_primary_key(entropy: &[u8], nonce: &[u8]) -> SwResult<PrimaryKey> {
 
 /// `SS_p = ECDH_k1(own, peer)` (a secret, for interoperability checks; test builds only).
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "handshake_primary_secret")]
+#[pyfunction]
 fn primary_secret(py: Python<'_>, own: &PrimaryKey, peer_public: &[u8]) -> SwResult<Py<PyBytes>> {
     let peer = derive::parse_primary_public(peer_public)?;
     Ok(bytes(
@@ -640,7 +638,7 @@ fn primary_secret(py: Python<'_>, own: &PrimaryKey, peer_public: &[u8]) -> SwRes
 /// `X25519(private, public)` (`LOW_ORDER_POINT` for an all-zero result; a secret, test
 /// builds only).
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "handshake_x25519")]
+#[pyfunction]
 fn x25519(py: Python<'_>, private_key: &[u8], public_key: &[u8]) -> SwResult<Py<PyBytes>> {
     let public: [u8; 32] = public_key
         .try_into()
@@ -652,14 +650,14 @@ fn x25519(py: Python<'_>, private_key: &[u8], public_key: &[u8]) -> SwResult<Py<
 }
 
 /// The X25519 public key of a 32-byte private key.
-#[pyfunction(name = "handshake_x25519_public")]
+#[pyfunction]
 fn x25519_public(py: Python<'_>, private_key: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(py, &derive::x25519_public(&key32(private_key)?)))
 }
 
 /// `K_p = HKDF(deviceId, SS_p, "HandshakeWrapKey", 32)` (a secret, test builds only).
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "handshake_wrap_key")]
+#[pyfunction]
 fn wrap_key(py: Python<'_>, device_id: &str, primary_secret: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(
         py,
@@ -670,7 +668,7 @@ fn wrap_key(py: Python<'_>, device_id: &str, primary_secret: &[u8]) -> SwResult<
 /// `K_m = HKDF(deviceId, SS_p || SS_e, "HandshakeMessageKey", 32)` (a secret, test builds
 /// only).
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "handshake_message_key")]
+#[pyfunction]
 fn message_key(
     py: Python<'_>,
     device_id: &str,
@@ -686,7 +684,7 @@ fn message_key(
 }
 
 /// `request_id` of a process request (`dict` or JSON text).
-#[pyfunction(name = "handshake_request_id")]
+#[pyfunction]
 fn request_id(py: Python<'_>, request: &Bound<'_, PyAny>) -> SwResult<Py<PyBytes>> {
     let parsed = core::wire::ProcessRequest::from_json(&json_text(request)?)?;
     Ok(bytes(py, &parsed.request_id()?))
@@ -700,22 +698,22 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Opened>()?;
     m.add_class::<Retry>()?;
     m.add_class::<HandshakeClient>()?;
-    m.add_function(wrap_pyfunction!(handshake_store_keys, m)?)?;
-    m.add_function(wrap_pyfunction!(server_handshake, m)?)?;
-    m.add_function(wrap_pyfunction!(server_bind_device, m)?)?;
-    m.add_function(wrap_pyfunction!(server_reenroll, m)?)?;
-    m.add_function(wrap_pyfunction!(process_store_keys, m)?)?;
-    m.add_function(wrap_pyfunction!(server_open, m)?)?;
-    m.add_function(wrap_pyfunction!(after_conflict, m)?)?;
-    m.add_function(wrap_pyfunction!(x25519_public, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(handshake_store_keys, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(server_handshake, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(server_bind_device, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(server_reenroll, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(process_store_keys, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(server_open, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(after_conflict, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(x25519_public, m)?)?;
     #[cfg(feature = "test-utils")]
     {
-        m.add_function(wrap_pyfunction!(server_primary_key, m)?)?;
-        m.add_function(wrap_pyfunction!(primary_secret, m)?)?;
-        m.add_function(wrap_pyfunction!(x25519, m)?)?;
-        m.add_function(wrap_pyfunction!(wrap_key, m)?)?;
-        m.add_function(wrap_pyfunction!(message_key, m)?)?;
+        add_function(m, "handshake", wrap_pyfunction!(server_primary_key, m)?)?;
+        add_function(m, "handshake", wrap_pyfunction!(primary_secret, m)?)?;
+        add_function(m, "handshake", wrap_pyfunction!(x25519, m)?)?;
+        add_function(m, "handshake", wrap_pyfunction!(wrap_key, m)?)?;
+        add_function(m, "handshake", wrap_pyfunction!(message_key, m)?)?;
     }
-    m.add_function(wrap_pyfunction!(request_id, m)?)?;
+    add_function(m, "handshake", wrap_pyfunction!(request_id, m)?)?;
     Ok(())
 }

@@ -50,11 +50,15 @@ pub struct Recipient {
     inner: core::Recipient,
 }
 
+// The default below is written as a literal so that `__text_signature__` (and so `help()`
+// and `inspect.signature`) shows it; pyo3 renders a non-literal default as `...`.
+const _: () = assert!(core::DEFAULT_BITS == 4096);
+
 #[pymethods]
 impl Recipient {
     /// Generates a recipient key of `bits` bits (3072 to 8192, default 4096).
     #[staticmethod]
-    #[pyo3(signature = (bits=core::DEFAULT_BITS))]
+    #[pyo3(signature = (bits=4096))]
     fn generate(py: Python<'_>, bits: usize) -> SwResult<Self> {
         let inner = py.detach(|| core::Recipient::generate_with_bits(bits, &mut os_rng()))?;
         Ok(Self { inner })
@@ -306,13 +310,20 @@ fn pinned_keys(pinned: &Bound<'_, PyAny>) -> SwResult<Vec<core::RelayVerifyingKe
     if let Ok(mapping) = pinned.cast::<PyMapping>() {
         let mut out = Vec::new();
         for item in mapping.items()?.iter() {
-            let (skid, jwk): (String, Bound<'_, PyAny>) = item.extract()?;
+            let (skid, jwk): (String, Bound<'_, PyAny>) = item.extract().map_err(|_| {
+                PyTypeError::new_err("pinned: every key of the mapping must be a str skid")
+            })?;
             out.push(core::RelayVerifyingKey::from_jwk(&skid, &json_text(&jwk)?)?);
         }
         return Ok(out);
     }
+    let items = pinned.try_iter().map_err(|_| {
+        PyTypeError::new_err(
+            "pinned: a RelayVerifyingKey, a sequence of them or a mapping skid -> JWK",
+        )
+    })?;
     let mut out = Vec::new();
-    for item in pinned.try_iter()? {
+    for item in items {
         let item = item?;
         let key = item
             .cast::<RelayVerifyingKey>()
@@ -406,7 +417,10 @@ fn lookup_recipient(
     let found = if recipients.is_callable() {
         recipients.call1((rid,))?
     } else {
-        recipients.call_method1("get", (rid,))?
+        let get = recipients.getattr("get").map_err(|_| {
+            PyTypeError::new_err("recipients: a mapping rid -> key or a callable rid -> key")
+        })?;
+        get.call1((rid,))?
     };
     if found.is_none() {
         return Ok(None);
@@ -427,6 +441,13 @@ fn was_seen(seen: &Bound<'_, PyAny>, jti: &str) -> PyResult<bool> {
     if seen.is_callable() {
         seen.call1((jti,))?.is_truthy()
     } else {
+        // A container without `__contains__` and not iterable is a wrong type, named here;
+        // an exception raised by the caller's own `__contains__` propagates unchanged.
+        if !seen.hasattr("__contains__")? && seen.try_iter().is_err() {
+            return Err(PyTypeError::new_err(
+                "seen: a container of seen jti (`in`) or a callable jti -> bool",
+            ));
+        }
         seen.contains(jti)
     }
 }

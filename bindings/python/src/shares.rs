@@ -10,7 +10,7 @@ use sealwright::effect::StoredRecord;
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::shares as core;
 
-use crate::common::{bytes, os_rng};
+use crate::common::{add_function, bytes, os_rng};
 use crate::effects::{Step, StoreSealer};
 use crate::errors::{SwErr, SwResult, error_instance};
 
@@ -473,7 +473,7 @@ impl OpenedWallet {
 /// Creates a wallet (spec §3 "create"): a `Step` whose output is a `Created` and whose effects
 /// put share 2 (hot), share 3 (cold) and the pointer (hot, last). `INVALID_INPUT` for an empty
 /// password.
-#[pyfunction(name = "shares_create")]
+#[pyfunction]
 fn create(py: Python<'_>, password: &str, sealer: &StoreSealer) -> SwResult<Step> {
     let password = SecretString::from(password);
     let sealer = &sealer.inner;
@@ -484,7 +484,7 @@ fn create(py: Python<'_>, password: &str, sealer: &StoreSealer) -> SwResult<Step
 }
 
 /// Opens two envelopes and reconstructs the key, with the five checks of spec §3 in order.
-#[pyfunction(name = "shares_open_wallet")]
+#[pyfunction]
 fn open_wallet(
     py: Python<'_>,
     password: &str,
@@ -502,7 +502,7 @@ fn open_wallet(
 }
 
 /// Signs `message` with share 1 (user) and share 2 (hot) of one generation (spec §3 "sign").
-#[pyfunction(name = "shares_sign")]
+#[pyfunction]
 fn sign(
     py: Python<'_>,
     password: &str,
@@ -517,7 +517,7 @@ fn sign(
 }
 
 /// Opens one envelope (`DECRYPTION_FAILED` on any failure) and decodes its share plaintext.
-#[pyfunction(name = "shares_open_envelope")]
+#[pyfunction]
 fn open_envelope(py: Python<'_>, password: &str, envelope: &str) -> SwResult<SharePlaintext> {
     let password = SecretString::from(password);
     let plaintext = py.detach(|| core::open_envelope(&password, envelope))?;
@@ -527,7 +527,7 @@ fn open_envelope(py: Python<'_>, password: &str, envelope: &str) -> SwResult<Sha
 /// Seals a share under `password` with a fresh salt and IV.
 #[cfg(not(feature = "test-utils"))]
 #[pyfunction]
-#[pyo3(name = "shares_seal_envelope", signature = (password, share))]
+#[pyo3(signature = (password, share))]
 fn seal_envelope(py: Python<'_>, password: &str, share: &SharePlaintext) -> SwResult<String> {
     let password = SecretString::from(password);
     let share = &share.inner;
@@ -539,7 +539,7 @@ fn seal_envelope(py: Python<'_>, password: &str, share: &SharePlaintext) -> SwRe
 /// (feature `test-utils`).
 #[cfg(feature = "test-utils")]
 #[pyfunction]
-#[pyo3(name = "shares_seal_envelope", signature = (password, share, salt=None, iv=None))]
+#[pyo3(signature = (password, share, salt=None, iv=None))]
 fn seal_envelope(
     py: Python<'_>,
     password: &str,
@@ -566,7 +566,7 @@ fn seal_envelope(
 /// The envelope key `K = Argon2id(password, salt, t=3, m=64 MiB, p=4, 16 bytes)` (a secret:
 /// for interoperability checks; test builds only, feature `test-utils`).
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "shares_derive_key")]
+#[pyfunction]
 fn derive_key(py: Python<'_>, password: &str, salt: &[u8]) -> SwResult<Py<PyBytes>> {
     let password = SecretString::from(password);
     let salt =
@@ -576,19 +576,19 @@ fn derive_key(py: Python<'_>, password: &str, salt: &[u8]) -> SwResult<Py<PyByte
 }
 
 /// The address that made an EIP-191 signature (`BAD_SIGNATURE` otherwise).
-#[pyfunction(name = "shares_recover_signer")]
+#[pyfunction]
 fn recover_signer(message: &str, signature: &str) -> SwResult<String> {
     Ok(core::recover_signer(message.as_bytes(), signature)?.to_checksummed())
 }
 
 /// The EIP-191 `personal_sign` hash of `message` (its UTF-8 bytes).
-#[pyfunction(name = "shares_personal_message_hash")]
+#[pyfunction]
 fn personal_message_hash(py: Python<'_>, message: &str) -> Py<PyBytes> {
     bytes(py, &core::personal_message_hash(message.as_bytes()))
 }
 
 /// The EIP-55 checksummed form of an address (`INVALID_INPUT` if malformed).
-#[pyfunction(name = "shares_checksum_address")]
+#[pyfunction]
 fn checksum_address(address: &str) -> SwResult<String> {
     Ok(self::address(address)?.to_checksummed())
 }
@@ -602,13 +602,13 @@ fn split(generation: u32, split_id: &[u8]) -> SwResult<core::SplitPointer> {
 }
 
 /// `tag(address)` over `"0x"` and 40 lowercase hex digits.
-#[pyfunction(name = "shares_wallet_tag")]
+#[pyfunction]
 fn wallet_tag(address: &str) -> SwResult<String> {
     Ok(core::wallet_tag(&self::address(address)?))
 }
 
 /// Store key of share 2 of the split `(generation, split_id)` (hot store).
-#[pyfunction(name = "shares_hot_key")]
+#[pyfunction]
 fn hot_key(address: &str, generation: u32, split_id: &[u8]) -> SwResult<String> {
     Ok(core::hot_key(
         &self::address(address)?,
@@ -617,7 +617,7 @@ fn hot_key(address: &str, generation: u32, split_id: &[u8]) -> SwResult<String> 
 }
 
 /// Store key of share 3 of the split `(generation, split_id)` (cold store).
-#[pyfunction(name = "shares_cold_key")]
+#[pyfunction]
 fn cold_key(address: &str, generation: u32, split_id: &[u8]) -> SwResult<String> {
     Ok(core::cold_key(
         &self::address(address)?,
@@ -626,13 +626,13 @@ fn cold_key(address: &str, generation: u32, split_id: &[u8]) -> SwResult<String>
 }
 
 /// Store key of the split pointer (hot store).
-#[pyfunction(name = "shares_current_key")]
+#[pyfunction]
 fn current_key(address: &str) -> SwResult<String> {
     Ok(core::current_key(&self::address(address)?))
 }
 
 /// Opens a stored share value read from `key` to its envelope text.
-#[pyfunction(name = "shares_open_stored_share")]
+#[pyfunction]
 fn open_stored_share(sealer: &StoreSealer, key: &str, value: &[u8]) -> SwResult<String> {
     Ok(core::StoredShare::open(&sealer.inner, key, value)?.into_envelope())
 }
@@ -647,20 +647,20 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<MovePending>()?;
     m.add_class::<Recovered>()?;
     m.add_class::<OpenedWallet>()?;
-    m.add_function(wrap_pyfunction!(create, m)?)?;
-    m.add_function(wrap_pyfunction!(open_wallet, m)?)?;
-    m.add_function(wrap_pyfunction!(sign, m)?)?;
-    m.add_function(wrap_pyfunction!(open_envelope, m)?)?;
-    m.add_function(wrap_pyfunction!(seal_envelope, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(create, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(open_wallet, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(sign, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(open_envelope, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(seal_envelope, m)?)?;
     #[cfg(feature = "test-utils")]
-    m.add_function(wrap_pyfunction!(derive_key, m)?)?;
-    m.add_function(wrap_pyfunction!(recover_signer, m)?)?;
-    m.add_function(wrap_pyfunction!(personal_message_hash, m)?)?;
-    m.add_function(wrap_pyfunction!(checksum_address, m)?)?;
-    m.add_function(wrap_pyfunction!(hot_key, m)?)?;
-    m.add_function(wrap_pyfunction!(cold_key, m)?)?;
-    m.add_function(wrap_pyfunction!(current_key, m)?)?;
-    m.add_function(wrap_pyfunction!(wallet_tag, m)?)?;
-    m.add_function(wrap_pyfunction!(open_stored_share, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(derive_key, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(recover_signer, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(personal_message_hash, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(checksum_address, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(hot_key, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(cold_key, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(current_key, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(wallet_tag, m)?)?;
+    add_function(m, "shares", wrap_pyfunction!(open_stored_share, m)?)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use sealwright::Error;
 use sealwright::secret::{SecretKey32, SecretString};
 use sealwright::vault as core;
 
-use crate::common::{bytes, json_text, json_value, os_rng};
+use crate::common::{add_function, bytes, json_text, json_value, os_rng};
 use crate::errors::{SwErr, SwResult};
 
 /// KDF parameters from a `dict` / JSON text, or the spec default for `None`.
@@ -26,7 +26,7 @@ fn key32(key: &[u8]) -> SwResult<SecretKey32> {
 /// Parses KDF parameters (spec §4.2) and returns their canonical `dict`; `check=True` (the
 /// default) also enforces the limits (`WEAK_KDF` below the minimums, `INVALID_INPUT` above
 /// the maximums).
-#[pyfunction(name = "vault_parse_kdf")]
+#[pyfunction]
 #[pyo3(signature = (params, check=true))]
 fn parse_kdf(py: Python<'_>, params: &Bound<'_, PyAny>, check: bool) -> SwResult<Py<PyAny>> {
     let parsed = core::KdfParams::parse(&json_text(params)?)?;
@@ -37,9 +37,9 @@ fn parse_kdf(py: Python<'_>, params: &Bound<'_, PyAny>, check: bool) -> SwResult
 }
 
 /// `MK = KDF(master_password, salt)` (32 bytes, a secret; the limits are checked first). Test
-/// builds only (feature `test-utils`); clients log in with `vault_login`.
+/// builds only (feature `test-utils`); clients log in with `login`.
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "vault_master_key")]
+#[pyfunction]
 fn master_key(
     py: Python<'_>,
     master_password: &str,
@@ -55,26 +55,26 @@ fn master_key(
 
 /// `AH = HKDF("", MK, "sealwright/v2/vault/auth", 32)`. Test builds only.
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "vault_auth_hash")]
+#[pyfunction]
 fn auth_hash(py: Python<'_>, master_key: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(py, core::auth_hash(&key32(master_key)?)?.expose()))
 }
 
 /// `WK = HKDF("", MK, "sealwright/v2/vault/wrap", 32)`. Test builds only.
 #[cfg(feature = "test-utils")]
-#[pyfunction(name = "vault_wrap_key")]
+#[pyfunction]
 fn wrap_key(py: Python<'_>, master_key: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(py, core::wrap_key(&key32(master_key)?)?.expose()))
 }
 
 /// The server's stored verifier `SHA-256(AH)`.
-#[pyfunction(name = "vault_auth_verifier")]
+#[pyfunction]
 fn auth_verifier(py: Python<'_>, auth_hash: &[u8]) -> SwResult<Py<PyBytes>> {
     Ok(bytes(py, &core::auth_verifier(&key32(auth_hash)?)))
 }
 
 /// Server side of login: `SHA-256(presented) == stored` in constant time.
-#[pyfunction(name = "vault_verify_auth_hash")]
+#[pyfunction]
 fn verify_auth_hash(stored_verifier: &[u8], presented_auth_hash: &[u8]) -> SwResult<bool> {
     let stored: &[u8; 32] = stored_verifier
         .try_into()
@@ -298,8 +298,10 @@ impl UnlockedVault {
 /// The outcome of a migration: the v2 `record` to store, and whether it `changed`.
 #[pyclass(frozen, module = "sealwright.vault")]
 pub struct Migrated {
+    /// The record as v2 JSON text, to store under the same record id.
     #[pyo3(get)]
     record: String,
+    /// `False` when the stored record already was v2 (then `record` is it, unchanged).
     #[pyo3(get)]
     changed: bool,
 }
@@ -316,7 +318,7 @@ impl Migrated {
 }
 
 /// Creates a v2 vault (spec §4.2): returns `(Enrollment, UnlockedVault)`.
-#[pyfunction(name = "vault_create_vault")]
+#[pyfunction]
 #[pyo3(signature = (user_id, master_password, kdf=None))]
 fn create_vault(
     py: Python<'_>,
@@ -331,7 +333,7 @@ fn create_vault(
 }
 
 /// Unlocks a v2 vault from the server's public parameters (KDF limits checked first).
-#[pyfunction(name = "vault_unlock")]
+#[pyfunction]
 fn unlock(
     py: Python<'_>,
     user_id: &str,
@@ -347,7 +349,7 @@ fn unlock(
 }
 
 /// Unlocks with a stored wrap key `WK` (no KDF run).
-#[pyfunction(name = "vault_unlock_with_wrap_key")]
+#[pyfunction]
 fn unlock_with_wrap_key(
     user_id: &str,
     wrap_key: &[u8],
@@ -390,7 +392,7 @@ impl VaultLogin {
 
 /// Login (spec §4.2): derives `AH` and `WK` from the master password and the server's public
 /// `salt` and `kdf` (limits checked before the KDF runs, which releases the GIL).
-#[pyfunction(name = "vault_login")]
+#[pyfunction]
 fn login(
     py: Python<'_>,
     master_password: &str,
@@ -450,14 +452,14 @@ impl LegacyKey {
 }
 
 /// Parses a legacy record strictly and returns its canonical `dict`.
-#[pyfunction(name = "vault_parse_legacy_record")]
+#[pyfunction]
 fn parse_legacy_record(py: Python<'_>, record: &Bound<'_, PyAny>) -> SwResult<Py<PyAny>> {
     let parsed = core::LegacyRecord::parse(&json_text(record)?)?;
     json_value(py, &parsed.to_json())
 }
 
 /// `"v2"` or `"legacy"`, told from the stored record's shape (`INVALID_INPUT` otherwise).
-#[pyfunction(name = "vault_record_format")]
+#[pyfunction]
 fn record_format(stored: &Bound<'_, PyAny>) -> SwResult<&'static str> {
     Ok(match core::RecordFormat::detect(&json_text(stored)?)? {
         core::RecordFormat::V2 => "v2",
@@ -524,7 +526,7 @@ impl PasswordVerifier {
 }
 
 /// Parses `phc` (`INVALID_VERIFIER`) and verifies `password`.
-#[pyfunction(name = "vault_verify_phc")]
+#[pyfunction]
 fn verify_phc(py: Python<'_>, phc: &str, password: &str) -> SwResult<bool> {
     let password = SecretString::from(password);
     Ok(py.detach(|| core::verify_phc(phc, &password))?)
@@ -537,22 +539,22 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Migrated>()?;
     m.add_class::<LegacyKey>()?;
     m.add_class::<PasswordVerifier>()?;
-    m.add_function(wrap_pyfunction!(parse_kdf, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(parse_kdf, m)?)?;
     m.add_class::<VaultLogin>()?;
-    m.add_function(wrap_pyfunction!(login, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(login, m)?)?;
     #[cfg(feature = "test-utils")]
     {
-        m.add_function(wrap_pyfunction!(master_key, m)?)?;
-        m.add_function(wrap_pyfunction!(auth_hash, m)?)?;
-        m.add_function(wrap_pyfunction!(wrap_key, m)?)?;
+        add_function(m, "vault", wrap_pyfunction!(master_key, m)?)?;
+        add_function(m, "vault", wrap_pyfunction!(auth_hash, m)?)?;
+        add_function(m, "vault", wrap_pyfunction!(wrap_key, m)?)?;
     }
-    m.add_function(wrap_pyfunction!(auth_verifier, m)?)?;
-    m.add_function(wrap_pyfunction!(verify_auth_hash, m)?)?;
-    m.add_function(wrap_pyfunction!(create_vault, m)?)?;
-    m.add_function(wrap_pyfunction!(unlock, m)?)?;
-    m.add_function(wrap_pyfunction!(unlock_with_wrap_key, m)?)?;
-    m.add_function(wrap_pyfunction!(parse_legacy_record, m)?)?;
-    m.add_function(wrap_pyfunction!(record_format, m)?)?;
-    m.add_function(wrap_pyfunction!(verify_phc, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(auth_verifier, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(verify_auth_hash, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(create_vault, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(unlock, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(unlock_with_wrap_key, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(parse_legacy_record, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(record_format, m)?)?;
+    add_function(m, "vault", wrap_pyfunction!(verify_phc, m)?)?;
     Ok(())
 }

@@ -17,10 +17,17 @@
 //!   parsed once, when the key is constructed, never per operation.
 //! * **`wasm32`: the pure-Rust [`rsa`] crate** (RustCrypto), which builds there; aws-lc-rs is
 //!   not a dependency of wasm32 builds at all. Private-key operations are blinded with the RNG
-//!   you pass in, but still variable time (see RUSTSEC-2023-0071 below).
+//!   you pass in (see RUSTSEC-2023-0071 below for what that backend's timing status is).
 //!
 //! Key generation, PKCS#8/SPKI encoding and the component checks always use the `rsa` crate on
 //! every target, so both backends accept and produce exactly the same keys.
+//!
+//! One known difference: `rsa` 0.10 decodes OAEP without reading the leading octet `Y` of the
+//! encoded message (its constant-time decoder ignores it), so the pure backend opens a
+//! ciphertext whose only defect is `Y != 0`, which AWS-LC rejects (`DECRYPTION_FAILED`) as
+//! RFC 8017 §7.1.2 step 3g requires. Such a ciphertext carries a message that anyone holding
+//! the public key could encrypt validly, so accepting it grants nothing; the Wycheproof test
+//! pins the difference (one case, "First byte is 1").
 //!
 //! With AWS-LC, AWS-LC draws the OAEP seed, the PSS salt and its blinding values from its own
 //! internal DRBG: the `rng` argument of [`RsaPublicKey::oaep_sha256_encrypt`],
@@ -45,19 +52,30 @@
 //! [RUSTSEC-2023-0071](https://rustsec.org/advisories/RUSTSEC-2023-0071) reports that the
 //! `rsa` crate's private-key operation is not constant time: its timing can leak enough for a
 //! remote attacker who can submit many chosen ciphertexts (or messages to sign) to recover a
-//! plaintext or forge a signature. No fixed release exists. Which operations each backend
-//! performs:
+//! plaintext or forge a signature. Status for the `rsa` 0.10 line this crate requires:
+//! * `rsa` 0.10.0 replaced its big-integer arithmetic with the constant-time `crypto-bigint`,
+//!   blinds every private-key operation, and hardened its padding code following
+//!   draft-irtf-cfrg-rsa-guidance; its README says the crate "was previously vulnerable" and
+//!   advises migrating to 0.10, while constant-time hardening continues upstream
+//!   ([RustCrypto/RSA#711](https://github.com/RustCrypto/RSA/issues/711));
+//! * the advisory itself still listed no patched version (`patched = []`) in the newest
+//!   advisory database checked when moving to 0.10.0, so `cargo audit` may keep reporting it
+//!   until the database records 0.10 as patched.
+//!
+//! This crate does not rely on that verdict: wherever AWS-LC builds (every native target),
+//! every RSA operation runs there. The pure-Rust backend is treated as the weaker one, and the
+//! table says where it still runs:
 //!
 //! | operation | key | native (AWS-LC) | wasm32 (`rsa` crate) |
 //! |---|---|---|---|
-//! | [`RsaPrivateKey::oaep_sha256_decrypt`] | private | AWS-LC, constant time | affected (blinded, still variable time) |
-//! | [`RsaPrivateKey::pss_sha256_sign`] | private | AWS-LC, constant time | affected (blinded, still variable time) |
+//! | [`RsaPrivateKey::oaep_sha256_decrypt`] | private | AWS-LC, constant time | `rsa` 0.10, blinded; in the advisory's scope |
+//! | [`RsaPrivateKey::pss_sha256_sign`] | private | AWS-LC, constant time | `rsa` 0.10, blinded; in the advisory's scope |
 //! | [`RsaPublicKey::pss_sha256_verify`] | public | AWS-LC | not affected |
 //! | [`RsaPublicKey::oaep_sha256_encrypt`] | public | AWS-LC | not affected |
 //! | [`RsaPrivateKey::generate`] | private | `rsa` crate (one-off, local) | `rsa` crate |
 //!
 //! **Warning, wasm32.** Every private-key operation that still runs on wasm32 uses the
-//! affected `rsa` crate:
+//! `rsa` crate, with the status above:
 //! * a relay recipient (spec §1) running in a browser: [`RsaPrivateKey::pss_sha256_sign`] of
 //!   its own requests and [`RsaPrivateKey::oaep_sha256_decrypt`] of the responses addressed to
 //!   it. Whoever controls the relay server or the network can substitute a chosen ciphertext
@@ -279,7 +297,7 @@ mod lc {
 /// An RSA public key (exponent 65537, modulus of [`MIN_BITS`]..=[`MAX_BITS`] bits).
 #[derive(Clone)]
 pub struct RsaPublicKey {
-    inner: rsa::RsaPublicKey,
+    inner: rsa::PublicKey,
     #[cfg(not(target_arch = "wasm32"))]
     lc: alloc::sync::Arc<lc::Public>,
 }
@@ -339,12 +357,12 @@ impl RsaPublicKey {
         }
         let n_uint = BoxedUint::from_be_slice_vartime(n);
         let e_uint = BoxedUint::from_be_slice_vartime(e);
-        let inner = rsa::RsaPublicKey::new_with_size_limits(n_uint, e_uint, MIN_BITS..=MAX_BITS)
+        let inner = rsa::PublicKey::new_with_size_limits(n_uint, e_uint, MIN_BITS..=MAX_BITS)
             .map_err(|_| Error::KeyRejected)?;
         Self::wrap(inner)
     }
 
-    fn wrap(inner: rsa::RsaPublicKey) -> Result<Self> {
+    fn wrap(inner: rsa::PublicKey) -> Result<Self> {
         #[cfg(not(target_arch = "wasm32"))]
         {
             let spki = inner.to_public_key_der().map_err(|_| Error::KeyRejected)?;
@@ -369,7 +387,7 @@ impl RsaPublicKey {
 
     /// The modulus size in bits.
     pub fn bits(&self) -> usize {
-        self.inner.n().bits_vartime() as usize
+        self.inner.n().bit_width_vartime() as usize
     }
 
     /// The modulus size in bytes (the length of every ciphertext and signature).
@@ -380,7 +398,7 @@ impl RsaPublicKey {
     /// A key from a DER `SubjectPublicKeyInfo` (`rsaEncryption`), then the checks of
     /// [`Self::from_components`] (`KEY_REJECTED`).
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
-        let parsed = rsa::RsaPublicKey::from_public_key_der(der).map_err(|_| Error::KeyRejected)?;
+        let parsed = rsa::PublicKey::from_public_key_der(der).map_err(|_| Error::KeyRejected)?;
         let key = Self::from_components(&parsed.n_bytes(), &parsed.e_bytes())?;
         // Only the canonical encoding is accepted, so a key has one SPKI form.
         if key.to_spki_der()? != der {
@@ -466,7 +484,7 @@ impl RsaPublicKey {
 /// the size.
 #[derive(Clone)]
 pub struct RsaPrivateKey {
-    inner: rsa::RsaPrivateKey,
+    inner: rsa::PrivateKey,
     public: RsaPublicKey,
     #[cfg(not(target_arch = "wasm32"))]
     lc: alloc::sync::Arc<lc::Private>,
@@ -486,19 +504,19 @@ impl RsaPrivateKey {
         if !(MIN_BITS..=MAX_BITS).contains(&bits) {
             return Err(Error::KeyRejected);
         }
-        let inner = rsa::RsaPrivateKey::new(rng, bits).map_err(|_| Error::KeyRejected)?;
+        let inner = rsa::PrivateKey::new(rng, bits).map_err(|_| Error::KeyRejected)?;
         Self::wrap(inner)
     }
 
     /// A key from PKCS#8 DER (`KEY_REJECTED` if unparsable, inconsistent, `e != 65537` or of a
     /// size outside [`MIN_BITS`]..=[`MAX_BITS`]).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        let inner = rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(|_| Error::KeyRejected)?;
+        let inner = rsa::PrivateKey::from_pkcs8_der(der).map_err(|_| Error::KeyRejected)?;
         inner.validate().map_err(|_| Error::KeyRejected)?;
         Self::wrap(inner)
     }
 
-    fn wrap(inner: rsa::RsaPrivateKey) -> Result<Self> {
+    fn wrap(inner: rsa::PrivateKey) -> Result<Self> {
         let public =
             RsaPublicKey::from_components(&inner.n_bytes(), &inner.e_bytes()).map_err(|_| {
                 // Same code for every reason a private key is unusable.

@@ -67,6 +67,8 @@ def apply_effects(redis_client: Any, effects: Iterable[Effect], store: str = "ma
     keys: list[str] = []
     args: list[bytes | str] = []
     for e in effects:
+        if not isinstance(e, Effect):
+            raise TypeError(f"effects: every item must be a sealwright.Effect, not {type(e).__name__}")
         if e.store != store:
             raise InvalidInput("INVALID_INPUT: an effect for another store")
         keys.append(e.key)

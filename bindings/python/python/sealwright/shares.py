@@ -74,17 +74,18 @@ def commit(hot: Any, cold: Any, effects: Iterable[Effect]) -> bool:
     so that stopping after any run is safe.
     """
     effects = list(effects)
-    if not all(isinstance(e, Effect) for e in effects):
-        raise TypeError("effects must be sealwright.Effect objects")
+    for e in effects:
+        if not isinstance(e, Effect):
+            raise TypeError(f"effects: every item must be a sealwright.Effect, not {type(e).__name__}")
     for store, run in groupby(effects, key=lambda e: e.store):
         if not apply_effects(hot if store == "main" else cold, list(run), store=store):
             return False
     return True
 
 
-def _get(client: Any, key: str) -> Optional[bytes]:
+def _get(client: Any, key: str, argument: str) -> Optional[bytes]:
     if not callable(getattr(client, "get", None)):
-        raise TypeError("a store must be a redis-py client")
+        raise TypeError(f"{argument}: must be a redis-py client, not {type(client).__name__}")
     value = client.get(key)
     return None if value is None else bytes(value)
 
@@ -96,9 +97,9 @@ def recover(hot: Any, cold: Any, password: str, address: str, sealer: StoreSeale
     :class:`sealwright.Conflict` when a concurrent recovery moved the pointer first (this
     one's staged shares are deleted)."""
     pointer_key = current_key(address)
-    split = LoadedSplit.open(sealer, address, _get(hot, pointer_key))
+    split = LoadedSplit.open(sealer, address, _get(hot, pointer_key, "hot"))
     staged, effects = split.stage(
-        password, sealer, _get(hot, split.hot_key), _get(cold, split.cold_key)
+        password, sealer, _get(hot, split.hot_key, "hot"), _get(cold, split.cold_key, "cold")
     )
     commit(hot, cold, effects)
     moving, effects = staged.move_pointer()

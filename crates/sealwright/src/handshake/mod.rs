@@ -50,10 +50,10 @@
 //! decryption of `publicKeyPrimary` ([`RsaPrivateKey::oaep_sha256_decrypt`]) and the RSASSA-PSS
 //! signature of the transcript ([`RsaPrivateKey::pss_sha256_sign`]). Both go through
 //! [`crate::rsa_keys`], which runs them in AWS-LC on every native target, with no feature to
-//! enable. On wasm32 the pure-Rust `rsa` crate runs them, and it is affected by
-//! [RUSTSEC-2023-0071](https://rustsec.org/advisories/RUSTSEC-2023-0071) (Marvin: the
-//! private-key operation is not constant time, and anyone can send handshake requests):
-//! **never run a handshake server on wasm32**. The client only performs public-key operations
+//! enable. On wasm32 the pure-Rust `rsa` crate runs them, the subject of
+//! [RUSTSEC-2023-0071](https://rustsec.org/advisories/RUSTSEC-2023-0071) (Marvin: timing of
+//! the private-key operation, and anyone can send handshake requests; see [`crate::rsa_keys`]
+//! for its status in `rsa` 0.10): **never run a handshake server on wasm32**. The client only performs public-key operations
 //! (OAEP encryption, PSS verification), which the advisory does not affect, so browser (wasm)
 //! clients are fine on the pure-Rust backend.
 //!
