@@ -135,8 +135,8 @@ pub fn run(rng: &mut OsRng) -> Result<(), sealwright::Error> {
 
     // Pickle: the unlocked state survives a restart, encrypted under a caller key.
     let pickle_key = SecretKey32::random(rng);
-    let pickle = reopened.export_pickle(&pickle_key, rng)?;
-    let restored = UnlockedVault::import_pickle(&pickle_key, &pickle)?;
+    let pickle = reopened.pickle(&pickle_key, rng)?;
+    let restored = UnlockedVault::unpickle(&pickle_key, &pickle)?;
     println!(
         "[vault] 4.7 pickled ({} chars) and restored for {}; note-1 opens: {}",
         pickle.len(),

@@ -15,7 +15,7 @@ fn kdf(params: Option<&Bound<'_, PyAny>>) -> SwResult<core::KdfParams> {
     match params {
         None => Ok(core::KdfParams::DEFAULT),
         Some(p) if p.is_none() => Ok(core::KdfParams::DEFAULT),
-        Some(p) => Ok(core::KdfParams::parse(&json_text(p)?)?),
+        Some(p) => Ok(core::KdfParams::from_json(&json_text(p)?)?),
     }
 }
 
@@ -29,7 +29,7 @@ fn key32(key: &[u8]) -> SwResult<SecretKey32> {
 #[pyfunction]
 #[pyo3(signature = (params, check=true))]
 fn parse_kdf(py: Python<'_>, params: &Bound<'_, PyAny>, check: bool) -> SwResult<Py<PyAny>> {
-    let parsed = core::KdfParams::parse(&json_text(params)?)?;
+    let parsed = core::KdfParams::from_json(&json_text(params)?)?;
     if check {
         parsed.check()?;
     }
@@ -263,16 +263,16 @@ impl UnlockedVault {
     }
 
     /// The unlocked state as an encrypted pickle under a caller's 32-byte key (spec §2.3).
-    fn export_pickle(&self, pickle_key: &[u8]) -> SwResult<String> {
+    fn pickle(&self, pickle_key: &[u8]) -> SwResult<String> {
         let key = key32(pickle_key)?;
-        Ok(self.get()?.export_pickle(&key, &mut os_rng())?)
+        Ok(self.get()?.pickle(&key, &mut os_rng())?)
     }
 
-    /// Restores a vault from `export_pickle`.
+    /// Restores a vault from `pickle`.
     #[staticmethod]
-    fn import_pickle(pickle_key: &[u8], pickle: &str) -> SwResult<Self> {
+    fn unpickle(pickle_key: &[u8], pickle: &str) -> SwResult<Self> {
         let key = key32(pickle_key)?;
-        Ok(Self::new(core::UnlockedVault::import_pickle(&key, pickle)?))
+        Ok(Self::new(core::UnlockedVault::unpickle(&key, pickle)?))
     }
 
     /// The vault key `VK` (a secret: interoperability checks only; test builds only, feature
@@ -442,7 +442,7 @@ impl LegacyKey {
 
     /// Opens a legacy record (`dict` or JSON text).
     fn open(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> SwResult<Py<PyBytes>> {
-        let record = core::LegacyRecord::parse(&json_text(record)?)?;
+        let record = core::LegacyRecord::from_json(&json_text(record)?)?;
         Ok(bytes(py, record.open(&self.inner)?.expose()))
     }
 
@@ -454,7 +454,7 @@ impl LegacyKey {
 /// Parses a legacy record strictly and returns its canonical `dict`.
 #[pyfunction]
 fn parse_legacy_record(py: Python<'_>, record: &Bound<'_, PyAny>) -> SwResult<Py<PyAny>> {
-    let parsed = core::LegacyRecord::parse(&json_text(record)?)?;
+    let parsed = core::LegacyRecord::from_json(&json_text(record)?)?;
     json_value(py, &parsed.to_json())
 }
 

@@ -40,18 +40,18 @@ def test_create_unlock_records_change_pickle_lock() -> None:
     assert reopened.decrypt_record("github", record) == b"hunter2"
     # Pickles: the unlocked state under a caller's key.
     pickle_key = os.urandom(32)
-    pickle = reopened.export_pickle(pickle_key)
-    restored = vault.UnlockedVault.import_pickle(pickle_key, pickle)
+    pickle = reopened.pickle(pickle_key)
+    restored = vault.UnlockedVault.unpickle(pickle_key, pickle)
     assert restored.user_id == "alice" and restored.decrypt_record("github", record) == b"hunter2"
     with pytest.raises(sealwright.DecryptionFailed):
-        vault.UnlockedVault.import_pickle(os.urandom(32), pickle)
+        vault.UnlockedVault.unpickle(os.urandom(32), pickle)
     # Locking zeroizes the key; every later call is InvalidState naming the step.
     restored.lock()
     assert not restored.is_unlocked
     for call in (
         lambda: restored.decrypt_record("github", record),
         lambda: restored.encrypt_record("x", b"y"),
-        lambda: restored.export_pickle(pickle_key),
+        lambda: restored.pickle(pickle_key),
         lambda: restored.vault_key(),
         lambda: restored.change_master_password("z"),
     ):
@@ -113,7 +113,7 @@ def test_malformed_inputs_raise_only_sealwright_errors() -> None:
         call_must_not_panic(lambda: unlocked.encrypt_record(s, b"x"))
         call_must_not_panic(lambda: unlocked.migrate_record(legacy, "r", s))
         call_must_not_panic(lambda: unlocked.migrate_record(legacy, s, s))
-        call_must_not_panic(lambda: vault.UnlockedVault.import_pickle(b"\x00" * 32, s))
+        call_must_not_panic(lambda: vault.UnlockedVault.unpickle(b"\x00" * 32, s))
         call_must_not_panic(lambda: vault.PasswordVerifier.parse(s))
         call_must_not_panic(lambda: vault.verify_phc(s, "pw"))
         call_must_not_panic(lambda: vault.parse_legacy_record(s))
@@ -129,8 +129,8 @@ def test_malformed_inputs_raise_only_sealwright_errors() -> None:
         call_must_not_panic(lambda: vault.auth_verifier(b))
         call_must_not_panic(lambda: vault.verify_auth_hash(b, b))
         call_must_not_panic(lambda: vault.master_key("pw", b, FAST))
-        call_must_not_panic(lambda: unlocked.export_pickle(b))
-        call_must_not_panic(lambda: vault.UnlockedVault.import_pickle(b, "x"))
+        call_must_not_panic(lambda: unlocked.pickle(b))
+        call_must_not_panic(lambda: vault.UnlockedVault.unpickle(b, "x"))
     bad_kdfs: list[Any] = [
         {"alg": "argon2id"},
         {"alg": "pbkdf2-sha256", "i": -1},

@@ -196,7 +196,7 @@ fn flip_legacy(record: &Value, member: &str, at: usize) -> Value {
 }
 
 fn open_legacy_case(name: &str, err: &str, user_id: &str, secret: &str, record: Value) -> Value {
-    let got = LegacyRecord::parse(&record.to_string())
+    let got = LegacyRecord::from_json(&record.to_string())
         .and_then(|r| r.open(&vault::legacy_record_key(&secret.into(), user_id)?))
         .unwrap_err();
     assert_eq!(got.code(), err, "{name}");
@@ -243,7 +243,7 @@ impl UnlockInput {
     }
 
     fn run(&self) -> sealwright::Result<UnlockedVault> {
-        let kdf = KdfParams::parse(&self.kdf.to_string())?;
+        let kdf = KdfParams::from_json(&self.kdf.to_string())?;
         let salt = sealwright::encoding::hex_decode(&self.salt)?;
         vault::unlock(
             &self.user_id,

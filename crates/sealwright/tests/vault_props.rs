@@ -49,7 +49,7 @@ fn fixture() -> &'static Fixture {
             .to_json();
         let record = vault.encrypt_record("site", PLAINTEXT, &mut rng).unwrap();
         let pickle_key = SecretKey32::new([6; 32]);
-        let pickle = vault.export_pickle(&pickle_key, &mut rng).unwrap();
+        let pickle = vault.pickle(&pickle_key, &mut rng).unwrap();
         Fixture {
             wrapped: e.server.wrapped_vault_key().to_string(),
             vault,
@@ -81,7 +81,7 @@ fn flip_body(text: &str, prefix: &str, bit: usize) -> String {
 }
 
 fn open_legacy(text: &str) -> sealwright::Result<Vec<u8>> {
-    Ok(LegacyRecord::parse(text)?
+    Ok(LegacyRecord::from_json(text)?
         .open(&fixture().legacy_key)?
         .expose()
         .to_vec())
@@ -145,11 +145,11 @@ proptest! {
     fn flipped_bit_in_pickle_fails(bit in 0usize..100_000) {
         let f = fixture();
         if let Some(t) = flip_text(&f.pickle, bit) {
-            prop_assert!(UnlockedVault::import_pickle(&f.pickle_key, &t).is_err());
+            prop_assert!(UnlockedVault::unpickle(&f.pickle_key, &t).is_err());
         }
         let t = flip_body(&f.pickle, "", bit);
         prop_assert_eq!(
-            UnlockedVault::import_pickle(&f.pickle_key, &t).err(),
+            UnlockedVault::unpickle(&f.pickle_key, &t).err(),
             Some(sealwright::Error::DecryptionFailed)
         );
     }
@@ -178,10 +178,10 @@ proptest! {
     fn arbitrary_text_never_panics(text in any::<String>()) {
         let f = fixture();
         let _ = vault::RecordFormat::detect(&text);
-        let _ = KdfParams::parse(&text);
+        let _ = KdfParams::from_json(&text);
         let _ = vault::PasswordVerifier::parse(&text);
         prop_assert!(f.vault.decrypt_record("site", &text).is_err());
-        prop_assert!(UnlockedVault::import_pickle(&f.pickle_key, &text).is_err());
+        prop_assert!(UnlockedVault::unpickle(&f.pickle_key, &text).is_err());
         prop_assert!(vault::unlock_with_wrap_key(USER, &f.wrap_key, &text).is_err());
     }
 }

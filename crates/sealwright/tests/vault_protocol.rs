@@ -208,7 +208,7 @@ fn legacy_record_wire_format() {
         "{{ \"authTag\" : {}, \"iv\":{},\n\"encryptedPassword\":{} }}",
         v["authTag"], v["iv"], v["encryptedPassword"]
     );
-    assert_eq!(LegacyRecord::parse(&reordered).unwrap(), rec);
+    assert_eq!(LegacyRecord::from_json(&reordered).unwrap(), rec);
     // Exactly three members: a duplicate, an extra or a missing one is INVALID_INPUT.
     let dup = json.replacen('{', r#"{"iv":"AQEBAQEBAQEBAQEBAQEBAQ==","#, 1);
     for bad in [
@@ -221,7 +221,7 @@ fn legacy_record_wire_format() {
         "",
     ] {
         assert_eq!(
-            LegacyRecord::parse(bad).err(),
+            LegacyRecord::from_json(bad).err(),
             Some(Error::InvalidInput),
             "{bad}"
         );
@@ -251,7 +251,7 @@ fn kdf_params_json() {
     );
     // Any member order, unknown and other-algorithm members ignored (spec §0).
     assert_eq!(
-        KdfParams::parse(r#"{"i":700000,"note":"x","alg":"pbkdf2-sha256","m":1}"#),
+        KdfParams::from_json(r#"{"i":700000,"note":"x","alg":"pbkdf2-sha256","m":1}"#),
         Ok(KdfParams::Pbkdf2Sha256 { i: 700_000 })
     );
     for (text, err) in [
@@ -289,14 +289,14 @@ fn kdf_params_json() {
             Error::UnsupportedVersion,
         ),
     ] {
-        assert_eq!(KdfParams::parse(text), Err(err), "{text}");
+        assert_eq!(KdfParams::from_json(text), Err(err), "{text}");
     }
 }
 
 /// Spec §4.2, one block per sentence of the KDF object rules.
 #[test]
 fn kdf_object_errors_follow_spec_4_2() {
-    let parse = KdfParams::parse;
+    let parse = KdfParams::from_json;
     let parse_and_check = |text: &str| parse(text).and_then(|k| k.check().map(|()| k));
 
     // "A `kdf` that is not an object ... is INVALID_INPUT".
@@ -472,7 +472,7 @@ fn unlock_reports_kdf_object_errors() {
     let s = &e.server;
     let pw: SecretString = "pw".into();
     let run = |kdf_json: &str| {
-        KdfParams::parse(kdf_json).and_then(|k| {
+        KdfParams::from_json(kdf_json).and_then(|k| {
             vault::unlock("alice", &pw, s.salt(), &k, s.wrapped_vault_key()).map(|_| ())
         })
     };
@@ -929,19 +929,19 @@ fn pickle_round_trip_and_rejections() {
     let (_, v) = new_vault("alice", "pw");
     let key = SecretKey32::new([7; 32]);
     let mut r = rng(8);
-    let pickle = v.export_pickle(&key, &mut r).unwrap();
-    let back = UnlockedVault::import_pickle(&key, &pickle).unwrap();
+    let pickle = v.pickle(&key, &mut r).unwrap();
+    let back = UnlockedVault::unpickle(&key, &pickle).unwrap();
     assert_eq!(back.vault_key(), v.vault_key());
     let rec = v.encrypt_record("x", b"y", &mut r).unwrap();
     assert_eq!(back.decrypt_record("x", &rec).unwrap().expose(), b"y");
 
     let wrong_key = SecretKey32::new([8; 32]);
     assert_eq!(
-        UnlockedVault::import_pickle(&wrong_key, &pickle).err(),
+        UnlockedVault::unpickle(&wrong_key, &pickle).err(),
         Some(Error::DecryptionFailed)
     );
     assert_eq!(
-        UnlockedVault::import_pickle(&key, &format!("{pickle}=")).err(),
+        UnlockedVault::unpickle(&key, &format!("{pickle}=")).err(),
         Some(Error::InvalidInput)
     );
     // A pickle of another kind does not open as a vault.
@@ -950,12 +950,12 @@ fn pickle_round_trip_and_rejections() {
     state.extend_from_slice(&[3; 32]);
     let hs = pickle_seal(&key, PickleKind::HandshakeClient, &state, &mut r).unwrap();
     assert_eq!(
-        UnlockedVault::import_pickle(&key, &hs).err(),
+        UnlockedVault::unpickle(&key, &hs).err(),
         Some(Error::DecryptionFailed)
     );
     let ok = pickle_seal(&key, PickleKind::Vault, &state, &mut r).unwrap();
     assert_eq!(
-        UnlockedVault::import_pickle(&key, &ok).unwrap().vault_key(),
+        UnlockedVault::unpickle(&key, &ok).unwrap().vault_key(),
         &SecretKey32::new([3; 32])
     );
     // Format byte, truncation, trailing bytes, bad user id.
@@ -975,7 +975,7 @@ fn pickle_round_trip_and_rejections() {
     for (bytes, err) in variants {
         let p = pickle_seal(&key, PickleKind::Vault, &bytes, &mut r).unwrap();
         assert_eq!(
-            UnlockedVault::import_pickle(&key, &p).err(),
+            UnlockedVault::unpickle(&key, &p).err(),
             Some(err),
             "{bytes:?}"
         );

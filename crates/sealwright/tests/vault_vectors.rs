@@ -41,13 +41,13 @@ fn pw(c: &Value, k: &str) -> SecretString {
 }
 
 fn kdf(v: &Value) -> KdfParams {
-    let k = KdfParams::parse(&v.to_string()).unwrap();
+    let k = KdfParams::from_json(&v.to_string()).unwrap();
     assert_eq!(k.to_json(), v.to_string(), "canonical KDF JSON");
     k
 }
 
 fn unlock(c: &Value) -> sealwright::Result<UnlockedVault> {
-    let k = KdfParams::parse(&c["kdf"].to_string())?;
+    let k = KdfParams::from_json(&c["kdf"].to_string())?;
     vault::unlock(
         s(c, "userId"),
         &pw(c, "masterPassword"),
@@ -67,7 +67,7 @@ fn check_legacy(l: &Value, v2: &UnlockedVault) {
     .unwrap();
     assert_eq!(hex_encode(key.expose()), s(l, "pbkdf2Key"));
     let text = l["record"].to_string();
-    let record = LegacyRecord::parse(&text).unwrap();
+    let record = LegacyRecord::from_json(&text).unwrap();
     assert_eq!(hex_encode(record.iv()), s(l, "iv"));
     assert_eq!(record.to_json(), text, "canonical legacy JSON");
     assert_eq!(
@@ -295,7 +295,7 @@ fn run_negative(c: &Value) -> sealwright::Result<()> {
     match s(c, "operation") {
         "openLegacy" => {
             let key = vault::legacy_record_key(&pw(c, "secret"), s(c, "userId"))?;
-            LegacyRecord::parse(&c["record"].to_string())?.open(&key)?;
+            LegacyRecord::from_json(&c["record"].to_string())?.open(&key)?;
         }
         "parseVerifier" => {
             PasswordVerifier::parse(s(c, "phc"))?;
@@ -343,9 +343,9 @@ fn pickle_round_trip_of_a_vector_vault() {
     let v = unlock(&c["v2"]).unwrap();
     let pickle_key = SecretKey32::new([0x5a; 32]);
     let pickle = v
-        .export_pickle(&pickle_key, &mut ScriptedRng::new([[1u8; 12]]))
+        .pickle(&pickle_key, &mut ScriptedRng::new([[1u8; 12]]))
         .unwrap();
-    let back = UnlockedVault::import_pickle(&pickle_key, &pickle).unwrap();
+    let back = UnlockedVault::unpickle(&pickle_key, &pickle).unwrap();
     assert_eq!(back.user_id(), v.user_id());
     assert_eq!(back.vault_key(), v.vault_key());
 }

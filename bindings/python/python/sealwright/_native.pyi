@@ -584,11 +584,11 @@ class UnlockedVault:
         `AH'`, `WK'`, `VK` re-wrapped; records are untouched."""
     def migrate_record(self, legacy_key: LegacyKey, record_id: str, stored: RecordLike) -> Migrated:
         """Migrates one stored record (legacy object or v2 text) to v2 under `record_id`."""
-    def export_pickle(self, pickle_key: bytes) -> str:
+    def pickle(self, pickle_key: bytes) -> str:
         """The unlocked state as an encrypted pickle under a caller's 32-byte key (spec §2.3)."""
     @staticmethod
-    def import_pickle(pickle_key: bytes, pickle: str) -> UnlockedVault:
-        """Restores a vault from `export_pickle`."""
+    def unpickle(pickle_key: bytes, pickle: str) -> UnlockedVault:
+        """Restores a vault from `pickle`."""
     def vault_key(self) -> bytes:  # test-utils builds only
         """The vault key `VK` (a secret: interoperability checks only; test builds only, feature
         `test-utils`)."""

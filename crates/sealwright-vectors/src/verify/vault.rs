@@ -106,7 +106,7 @@ pub(super) fn check(value: &Value) -> CaseResult {
             let secret = SecretString::from(case.str("secret")?);
             let user_id = case.str("userId")?;
             let record = case.get("record")?.to_string();
-            LegacyRecord::parse(&record).and_then(|record| {
+            LegacyRecord::from_json(&record).and_then(|record| {
                 let key = vault::legacy_record_key(&secret, user_id)?;
                 record.open(&key).map(|_| ())
             })
@@ -136,7 +136,7 @@ fn unlock(case: &Case<'_>) -> Result<sealwright::Result<UnlockedVault>, String> 
     let salt = case.hex("salt")?;
     let kdf = case.get("kdf")?.to_string();
     let wrapped = case.str("wrappedVaultKey")?;
-    Ok(KdfParams::parse(&kdf)
+    Ok(KdfParams::from_json(&kdf)
         .and_then(|kdf| vault::unlock(user_id, &password, &salt, &kdf, wrapped)))
 }
 
@@ -202,7 +202,7 @@ fn check_legacy(entry: &Case<'_>) -> CaseResult {
         .map_err(|e| format!("checker bug: legacy JSON does not parse: {e}"))?;
     same("record", entry.get("record")?, &recomputed)?;
     // And the core reads it back.
-    let opened = LegacyRecord::parse(&recomputed.to_string())
+    let opened = LegacyRecord::from_json(&recomputed.to_string())
         .and_then(|r| r.open(&key))
         .map_err(core("the core does not open the record"))?;
     same(
@@ -258,7 +258,7 @@ fn key32(key: SecretVec) -> Result<SecretKey32, String> {
 
 /// A KDF object field, parsed by the core (spec §4.2 rules).
 fn kdf(case: &Case<'_>, key: &str) -> Result<KdfParams, String> {
-    KdfParams::parse(&case.get(key)?.to_string()).map_err(|e| format!("`{key}`: {}", e.code()))
+    KdfParams::from_json(&case.get(key)?.to_string()).map_err(|e| format!("`{key}`: {}", e.code()))
 }
 
 /// `masterKey`, `authHash`, `authVerifier` and `wrapKey` from a password, salt and KDF;

@@ -1,7 +1,7 @@
 //! Version 2 KDF parameters (spec §4.2): `{"alg":"argon2id","m":..,"t":..,"p":..}` or
 //! `{"alg":"pbkdf2-sha256","i":..}`, their enforced minimums and maxima, and `MK = KDF(pw, s)`.
 //!
-//! Spec §4.2 rules and their codes, applied by [`KdfParams::parse`] and [`KdfParams::check`]:
+//! Spec §4.2 rules and their codes, applied by [`KdfParams::from_json`] and [`KdfParams::check`]:
 //!
 //! | condition | code |
 //! |---|---|
@@ -46,22 +46,22 @@ pub const ALG_PBKDF2_SHA256: &str = "pbkdf2-sha256";
 
 /// Public KDF parameters of a version 2 vault (spec §4.2), stored by the server beside the salt.
 ///
-/// [`KdfParams::parse`] checks the shape (and refuses integers that do not fit a `u32` with
+/// [`KdfParams::from_json`] checks the shape (and refuses integers that do not fit a `u32` with
 /// the limit's code); [`KdfParams::check`] enforces the spec's minimums (`WEAK_KDF`) and
 /// maxima (`INVALID_INPUT`), and every derivation runs it first.
 ///
 /// ```
 /// use sealwright::{Error, vault::KdfParams};
-/// let kdf = KdfParams::parse(r#"{"p":1,"alg":"argon2id","m":19456,"t":2}"#)?;
+/// let kdf = KdfParams::from_json(r#"{"p":1,"alg":"argon2id","m":19456,"t":2}"#)?;
 /// assert_eq!(kdf.to_json(), r#"{"alg":"argon2id","m":19456,"t":2,"p":1}"#);
 /// assert!(kdf.check().is_ok());
 /// let weak = KdfParams::Pbkdf2Sha256 { i: 100_000 };
 /// assert_eq!(weak.check(), Err(Error::WeakKdf));
 /// // Spec §4.2 object errors.
-/// assert_eq!(KdfParams::parse(r#""argon2id""#), Err(Error::InvalidInput)); // not an object
-/// assert_eq!(KdfParams::parse(r#"{"alg":"scrypt"}"#), Err(Error::UnsupportedVersion));
-/// assert_eq!(KdfParams::parse(r#"{"alg":"pbkdf2-sha256","i":6e5}"#), Err(Error::InvalidInput));
-/// assert_eq!(KdfParams::parse(r#"{"alg":"pbkdf2-sha256","i":0}"#)?.check(), Err(Error::WeakKdf));
+/// assert_eq!(KdfParams::from_json(r#""argon2id""#), Err(Error::InvalidInput)); // not an object
+/// assert_eq!(KdfParams::from_json(r#"{"alg":"scrypt"}"#), Err(Error::UnsupportedVersion));
+/// assert_eq!(KdfParams::from_json(r#"{"alg":"pbkdf2-sha256","i":6e5}"#), Err(Error::InvalidInput));
+/// assert_eq!(KdfParams::from_json(r#"{"alg":"pbkdf2-sha256","i":0}"#)?.check(), Err(Error::WeakKdf));
 /// # Ok::<(), sealwright::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -177,7 +177,7 @@ impl KdfParams {
     /// Members of the other algorithm and unknown members are ignored whatever their type
     /// (spec §0). Otherwise the limits are not checked here: see [`Self::check`], which
     /// every derivation runs.
-    pub fn parse(json: &str) -> Result<Self> {
+    pub fn from_json(json: &str) -> Result<Self> {
         let wire: Wire = super::parse_json_object(json)?;
         let alg: String = match wire.alg {
             Some(raw) => {

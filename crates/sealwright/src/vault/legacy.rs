@@ -82,7 +82,7 @@ struct Wire {
 
 impl LegacyRecord {
     /// Parses the stored JSON text (`INVALID_INPUT` on any other shape).
-    pub fn parse(json: &str) -> Result<Self> {
+    pub fn from_json(json: &str) -> Result<Self> {
         let wire: Wire = super::parse_json_object(json)?;
         let ciphertext = b64_decode(&wire.encrypted_password)?;
         let iv = b64_decode(&wire.iv)?

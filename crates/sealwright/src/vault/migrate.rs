@@ -23,12 +23,12 @@ pub enum RecordFormat {
 impl RecordFormat {
     /// Tells the format of the stored record text: `sw2.` prefix is [`RecordFormat::V2`] (its
     /// body is checked when it is opened); otherwise it must parse as a strict legacy record
-    /// ([`LegacyRecord::parse`]), else `INVALID_INPUT`.
+    /// ([`LegacyRecord::from_json`]), else `INVALID_INPUT`.
     pub fn detect(stored: &str) -> Result<Self> {
         if stored.starts_with(RECORD_PREFIX) {
             Ok(Self::V2)
         } else {
-            LegacyRecord::parse(stored).map(Self::Legacy)
+            LegacyRecord::from_json(stored).map(Self::Legacy)
         }
     }
 }

@@ -17,7 +17,7 @@
 //!  encrypt_record(recordId, pt) = "sw2." b64url(sealed(VK, pt, ".../record" lp(userId) lp(recordId)))
 //!    --- record -----------------------------------------> stores it under recordId
 //!  change_master_password(pw', kdf') : new s', MK', AH', WK', VK re-wrapped; records untouched
-//!  export_pickle / import_pickle : the unlocked state under a caller's pickle key (§2.3)
+//!  pickle / unpickle : the unlocked state under a caller's pickle key (§2.3)
 //! ```
 //!
 //! Legacy (§4.1, read, verify and migrate only): record keys
@@ -36,7 +36,7 @@
 //! * §4.1 verifiers: exactly `i` then `l`, `100000 <= i <= 10000000`, `l = 32`, a salt of at
 //!   least 16 bytes (16 when created), canonical PHC base64; anything else is
 //!   `INVALID_VERIFIER` ([`PasswordVerifier::parse`]); verification is constant time.
-//! * §4.2 KDF object ([`KdfParams::parse`], [`KdfParams::check`]): not an object, `alg` or a
+//! * §4.2 KDF object ([`KdfParams::from_json`], [`KdfParams::check`]): not an object, `alg` or a
 //!   member of its algorithm missing, or a non-integer member: `INVALID_INPUT`; an unknown
 //!   `alg` string: `UNSUPPORTED_VERSION`; a member below its minimum (0 included):
 //!   `WEAK_KDF`; above its maximum: `INVALID_INPUT`.
@@ -92,8 +92,8 @@
 //!
 //! // The unlocked state survives a restart as an encrypted pickle.
 //! let pickle_key = SecretKey32::random(&mut rng);
-//! let pickle = reopened.export_pickle(&pickle_key, &mut rng)?;
-//! let restored = UnlockedVault::import_pickle(&pickle_key, &pickle)?;
+//! let pickle = reopened.pickle(&pickle_key, &mut rng)?;
+//! let restored = UnlockedVault::unpickle(&pickle_key, &pickle)?;
 //! assert_eq!(restored.user_id(), user);
 //! # let _ = enrollment;
 //! # Ok::<(), sealwright::Error>(())
@@ -153,11 +153,11 @@ mod tests {
     #[test]
     fn json_objects_only() {
         assert_eq!(
-            KdfParams::parse(r#"["argon2id",19456,2,1,null]"#),
+            KdfParams::from_json(r#"["argon2id",19456,2,1,null]"#),
             Err(Error::InvalidInput)
         );
         assert_eq!(
-            KdfParams::parse(r#" {"alg":"argon2id","m":19456,"t":2,"p":1}"#),
+            KdfParams::from_json(r#" {"alg":"argon2id","m":19456,"t":2,"p":1}"#),
             Ok(KdfParams::Argon2id {
                 m: 19456,
                 t: 2,

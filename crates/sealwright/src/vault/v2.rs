@@ -353,7 +353,7 @@ impl LoginKeys {
 ///
 /// // The unlocked state survives a restart as an encrypted pickle.
 /// let pickle_key = SecretKey32::random(&mut rng);
-/// let restored = UnlockedVault::import_pickle(&pickle_key, &device.export_pickle(&pickle_key, &mut rng)?)?;
+/// let restored = UnlockedVault::unpickle(&pickle_key, &device.pickle(&pickle_key, &mut rng)?)?;
 /// # let _ = (changed, restored);
 /// # Ok::<(), sealwright::Error>(())
 /// ```
@@ -493,7 +493,7 @@ impl UnlockedVault {
     /// Exports the vault as an encrypted pickle (spec §2.3, kind `vault`):
     /// `b64url(sealed(pickle key, state, "sealwright/v1/pickle/vault"))` with
     /// `state = 0x01 || lp(userId) || VK(32)`.
-    pub fn export_pickle<R: CryptoRng + ?Sized>(
+    pub fn pickle<R: CryptoRng + ?Sized>(
         &self,
         pickle_key: &SecretKey32,
         rng: &mut R,
@@ -506,10 +506,10 @@ impl UnlockedVault {
         pickle_seal(pickle_key, PickleKind::Vault, state.expose(), rng)
     }
 
-    /// Imports a pickle made by [`Self::export_pickle`]: `INVALID_INPUT` on bad base64 or a
+    /// Imports a pickle made by [`Self::pickle`]: `INVALID_INPUT` on bad base64 or a
     /// malformed state, `DECRYPTION_FAILED` for a wrong key or tampered pickle,
     /// `UNSUPPORTED_VERSION` for an unknown format byte.
-    pub fn import_pickle(pickle_key: &SecretKey32, pickle: &str) -> Result<Self> {
+    pub fn unpickle(pickle_key: &SecretKey32, pickle: &str) -> Result<Self> {
         let state = pickle_open(pickle_key, PickleKind::Vault, pickle)?;
         let mut reader = Reader::new(state.expose());
         if reader.u8()? != PICKLE_FORMAT {
