@@ -22,7 +22,19 @@ step_done() {
   t_step=$now
 }
 durations=()
-step() { step_done; step_name="$*"; printf '\n==> %s\n' "$*"; }
+# A heartbeat while a step runs: a line every 50 s, so the command is never silent for a
+# minute even when a tool is quiet (a long link, a test that runs for minutes).
+heartbeat_pid=""
+stop_heartbeat() { if [ -n "$heartbeat_pid" ]; then kill "$heartbeat_pid" 2>/dev/null || true; wait "$heartbeat_pid" 2>/dev/null || true; heartbeat_pid=""; fi; }
+start_heartbeat() {
+  local name="$1" since; since=$(date +%s)
+  ( s=""; trap 'kill $s 2>/dev/null; exit 0' TERM
+    while :; do sleep 50 & s=$!; wait "$s"
+      printf '    ... still running: %s (%ss)\n' "$name" "$(( $(date +%s) - since ))"; done ) &
+  heartbeat_pid=$!
+}
+trap stop_heartbeat EXIT
+step() { stop_heartbeat; step_done; step_name="$*"; printf '\n==> %s\n' "$*"; start_heartbeat "$*"; }
 
 step "toolchain pieces (wasm target, clippy, rustfmt)"
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -64,7 +76,7 @@ step "Rust tests (default RSA backend: AWS-LC), vectors freshness included"
 cargo test --workspace
 
 step "conformance checker: sealwright-vectors verify test-vectors (only the §6 fields)"
-cargo run -q -p sealwright-vectors -- verify test-vectors
+cargo run -p sealwright-vectors -- verify test-vectors
 
 step "Rust tests of the core on the pure-Rust RSA backend (test-only switch)"
 cargo test -p sealwright --features pure-rsa-backend-for-tests
@@ -92,9 +104,10 @@ if [ -f scripts/readme-blocks.py ]; then
 fi
 
 step "the main job runs"
-cargo run -q --example tour > "$CARGO_TARGET_DIR/tour.out"
+cargo run --example tour > "$CARGO_TARGET_DIR/tour.out"
 tail -n 3 "$CARGO_TARGET_DIR/tour.out"
 
+stop_heartbeat
 step_done
 printf '\nstep durations:\n'; printf '%s\n' "${durations[@]}"
 printf 'total: %ss\n' "$(( $(date +%s) - t_start ))"

@@ -16,7 +16,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 echo "==> maturin build --release (no test-utils), target $CARGO_TARGET_DIR"
 start=$(date +%s)
-(cd "$here" && "$venv/bin/maturin" build --release -q -o "$tmp/wheel" >/dev/null)
+(cd "$here" && "$venv/bin/maturin" build --release -o "$tmp/wheel" >/dev/null)
 echo "built in $(( $(date +%s) - start )) s"
 "$py" -m zipfile -e "$tmp"/wheel/*.whl "$tmp/site"
 

@@ -27,13 +27,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 echo "==> rustfmt and clippy of the binding crate (its own workspace, so the root checks skip it)"
-(cd "$here" && cargo fmt --check && cargo clippy -q --all-targets -- -D warnings \
-  && cargo clippy -q --all-targets --features test-utils -- -D warnings)
+(cd "$here" && cargo fmt --check && cargo clippy --all-targets -- -D warnings \
+  && cargo clippy --all-targets --features test-utils -- -D warnings)
 
 # The test build adds the cargo feature `test-utils` (one extra function that scripts the next
 # RNG's bytes, so the vectors replay byte for byte); a shipped wheel never has it.
 echo "==> building the extension (maturin develop --release --features test-utils, target $CARGO_TARGET_DIR)"
-(cd "$here" && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" "$venv/bin/maturin" develop --release -q --features test-utils)
+(cd "$here" && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" "$venv/bin/maturin" develop --release --features test-utils)
 
 echo "==> mypy --strict (tests, examples, package)"
 (cd "$here" && "$venv/bin/mypy" --strict python/sealwright tests examples $( [ -f bench.py ] && echo bench.py ))
