@@ -14,14 +14,14 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let key = SecretKey32::new(common::PICKLE_KEY);
     if let Ok(text) = std::str::from_utf8(data) {
-        assert!(UnlockedVault::import_pickle(&key, text).is_err());
+        assert!(UnlockedVault::unpickle(&key, text).is_err());
     }
     let pickle = pickle_seal(&key, PickleKind::Vault, data, &mut common::rng()).expect("seal");
-    match UnlockedVault::import_pickle(&key, &pickle) {
+    match UnlockedVault::unpickle(&key, &pickle) {
         Ok(vault) => {
             assert_eq!(data.first(), Some(&1));
-            let again = vault.export_pickle(&key, &mut common::rng()).expect("export");
-            let back = UnlockedVault::import_pickle(&key, &again).expect("import");
+            let again = vault.pickle(&key, &mut common::rng()).expect("export");
+            let back = UnlockedVault::unpickle(&key, &again).expect("import");
             assert_eq!(back.user_id(), vault.user_id());
             assert_eq!(back.vault_key(), vault.vault_key());
         }
