@@ -81,11 +81,14 @@
 //! | load average 6.6 (other agents' builds) | 770 ms | 635 ms |
 //! | load average 7.2 | 507 ms | 426 ms |
 //! | load average 7.7 + two busy loops | 1106-1148 ms | 838-862 ms |
+//! | idle (load 0.9-1.7), criterion means, rsa 0.10 tree | 306 ms | 216 ms |
 //!
 //! (An opening through [`open_wallet`] against two sequential [`open_envelope`] calls at load
-//! 7.2: 448 vs 453 ms; with two busy loops: 944 vs 1284 ms.) Two threads win idle by ~20% and
+//! 7.2: 448 vs 453 ms; with two busy loops: 944 vs 1284 ms.) Two threads win idle by 20-30% and
 //! under heavy load by 20-30%; only one loaded run of the earlier pair favoured sequential
-//! (by 7%). They stay: one scoped thread, no pool, no tuning knob. Bench:
+//! (by 7%). Idle, two threads with each run's lanes kept on its own thread measured 198 ms
+//! (intervals overlapping the 216 ms above), not enough to add a second scheme. They stay: one
+//! scoped thread, no pool, no tuning knob. Bench:
 //! `shares/argon2id_x2_threads` vs `_sequential` vs `_threads_serial_lanes`.
 //!
 //! ```
