@@ -4,14 +4,61 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyCFunction, PyString};
-use rand_core::UnwrapErr;
+use std::convert::Infallible;
+
+use rand_core::block::{BlockRng, Generator};
+use rand_core::{Rng, TryCryptoRng, TryRng, UnwrapErr};
+use zeroize::Zeroize;
 
 use crate::errors::{SwErr, SwResult};
 
-/// The OS RNG, the only randomness source of this layer.
+/// The OS RNG, the only randomness source of this layer, read in blocks: one `getrandom` call
+/// serves a whole step (a handshake open + respond draws 9 values, and 9 system calls were
+/// about 4 µs of a 120 µs call). Every call site makes a new one (`&mut os_rng()`), so the
+/// buffer lives for one call only: no state outlives it or survives into a forked process (a
+/// thread-local userspace RNG would, in pre-forking Python servers). Zeroized when dropped.
+pub struct OsRng(BlockRng<OsBlocks>);
+
+/// The block source of [`OsRng`]: 256 bytes from the OS per block.
+pub struct OsBlocks;
+
+impl Generator for OsBlocks {
+    type Output = [u32; 64];
+
+    fn generate(&mut self, output: &mut [u32; 64]) {
+        let mut bytes = zeroize::Zeroizing::new([0u8; 256]);
+        UnwrapErr(getrandom::SysRng).fill_bytes(&mut bytes[..]);
+        *output = rand_core::utils::read_words(&bytes[..]);
+    }
+
+    fn drop(&mut self, output: &mut [u32; 64]) {
+        output.zeroize();
+    }
+}
+
+impl TryRng for OsRng {
+    type Error = Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.0.next_word())
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(self.0.next_u64_from_u32())
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.0.fill_bytes(dst);
+        Ok(())
+    }
+}
+
+impl TryCryptoRng for OsRng {}
+
+/// A new [`OsRng`] for one call.
 #[cfg(not(feature = "test-utils"))]
-pub fn os_rng() -> UnwrapErr<getrandom::SysRng> {
-    UnwrapErr(getrandom::SysRng)
+pub fn os_rng() -> OsRng {
+    OsRng(BlockRng::new(OsBlocks))
 }
 
 #[cfg(feature = "test-utils")]
@@ -24,9 +71,9 @@ thread_local! {
 /// OS RNG (the core's `ScriptedThen`), so vector replays can inject recorded random values.
 /// Never compiled into a release wheel (cargo feature `test-utils`, off by default).
 #[cfg(feature = "test-utils")]
-pub fn os_rng() -> sealwright::rng::ScriptedThen<UnwrapErr<getrandom::SysRng>> {
+pub fn os_rng() -> sealwright::rng::ScriptedThen<OsRng> {
     let chunks = SCRIPT.with(|s| std::mem::take(&mut *s.borrow_mut()));
-    sealwright::rng::ScriptedThen::new(chunks, UnwrapErr(getrandom::SysRng))
+    sealwright::rng::ScriptedThen::new(chunks, OsRng(BlockRng::new(OsBlocks)))
 }
 
 /// `sealwright._native._testing_script_next_rng(chunks)` (test-utils builds only).
