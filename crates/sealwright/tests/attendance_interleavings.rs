@@ -13,53 +13,18 @@
     clippy::indexing_slicing
 )]
 
+mod attendance_common;
+
+use attendance_common::{SID, T0, shown_round};
 use proptest::prelude::*;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sealwright::Error;
-use sealwright::attendance::login::{ClientLogin, EnrollmentRecord, issue_login_nonce, login};
-use sealwright::attendance::round::{
-    QrPayload, ResponseEnvelope, ResponsePlaintext, RoundMetadata, respond, try_qr,
-};
-use sealwright::attendance::session::{ClassSession, Validation};
-use sealwright::attendance::{Config, SessionKeys, round_store_key};
-use sealwright::effect::{MemoryStore, Step, StoreSealer, StoredRecord, run_step};
-use sealwright::secret::{SecretBytes, SecretKey32};
-
-const T0: u64 = 1_768_204_800_000;
-const SID: &str = "cs101:model";
-
-/// Alice enrolled, logged in and registered; her round 1 QR shown once at `T0 + 1_000`.
-fn shown_round(config: Config, seed: u8) -> (ClassSession, MemoryStore, SessionKeys, QrPayload) {
-    let mut rng = ChaCha20Rng::from_seed([seed; 32]);
-    let sealer = StoreSealer::new(&SecretKey32::new([1; 32])).unwrap();
-    let store = MemoryStore::new();
-    let enrollment = EnrollmentRecord::new("alice", &[4; 16], b"cose", [0; 16], 0).unwrap();
-    store
-        .commit(&enrollment.enroll(&sealer, &mut rng).unwrap().effects, T0)
-        .unwrap();
-    let nonce = run_step(&store, T0, |_| {
-        issue_login_nonce("alice", &sealer, &config, T0, &mut rng)
-    })
-    .unwrap();
-    let client = ClientLogin::start("alice", nonce, &mut rng).unwrap();
-    let c = client.client_public();
-    let server = run_step(&store, T0, |load| {
-        login("alice", &nonce, &c, load, &sealer, &config, &mut rng)
-    })
-    .unwrap();
-    let alice = client.finish(&server.server_public).unwrap();
-    let class = ClassSession::new(SID, SecretKey32::new([0x5e; 32]), sealer, config).unwrap();
-    let first = class.on(&store).register("alice", T0, &mut rng).unwrap();
-    let frame = class
-        .on(&store)
-        .frame(&[first], T0 + 1_000, &mut rng)
-        .unwrap()
-        .frame
-        .unwrap();
-    let qr = try_qr(&alice, &frame.qr_text).unwrap();
-    (class, store, alice, qr)
-}
+use sealwright::attendance::round::{ResponseEnvelope, ResponsePlaintext, RoundMetadata, respond};
+use sealwright::attendance::session::Validation;
+use sealwright::attendance::{Config, round_store_key};
+use sealwright::effect::{MemoryStore, Step, StoredRecord};
+use sealwright::secret::SecretBytes;
 
 /// One server handling one response.
 struct Server {
@@ -80,7 +45,7 @@ proptest! {
         schedule in prop::collection::vec(0usize..4, 4..40),
     ) {
         let config = Config { max_attempts: 100, ..Config::default() };
-        let (class, store, alice, qr) = shown_round(config, seed);
+        let (class, store, alice, qr) = shown_round::<MemoryStore>(config, seed);
         let at = T0 + 2_500;
         let key = round_store_key(SID, "alice", 1);
         let n = honest.len();

@@ -9,6 +9,9 @@
     clippy::indexing_slicing
 )]
 
+mod attendance_common;
+
+use attendance_common::{SID, T0, sealer, shown_round};
 use std::collections::BTreeMap;
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,15 +19,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use sealwright::Error;
-use sealwright::attendance::login::{ClientLogin, EnrollmentRecord, issue_login_nonce, login};
-use sealwright::attendance::round::{QrPayload, ResponsePlaintext, RoundMetadata, respond, try_qr};
+use sealwright::attendance::login::{ClientLogin, issue_login_nonce, login};
+use sealwright::attendance::round::{QrPayload, ResponsePlaintext, RoundMetadata, respond};
 use sealwright::attendance::session::{AttendanceState, ClassSession};
 use sealwright::attendance::{Config, SessionKeys, round_store_key};
-use sealwright::effect::{Effect, MemoryStore, StepStore, StoreSealer, StoredRecord, run_step};
-use sealwright::secret::{SecretBytes, SecretKey32};
+use sealwright::effect::{Effect, MemoryStore, StepStore, StoredRecord, run_step};
+use sealwright::secret::SecretBytes;
 
-const T0: u64 = 1_768_204_800_000;
-const SID: &str = "cs101:2026-01-12";
 const THREADS: usize = 6;
 
 /// The shared store, counting the commits refused by a failed condition. Each load yields
@@ -50,42 +51,6 @@ impl StepStore for Counting {
         };
         r
     }
-}
-
-fn sealer() -> StoreSealer {
-    StoreSealer::new(&SecretKey32::new([1; 32])).unwrap()
-}
-
-/// Alice enrolled, logged in and registered; her round 1 QR shown once at `T0 + 1_000`.
-fn shown_round(config: Config, seed: u8) -> (ClassSession, Counting, SessionKeys, QrPayload) {
-    let mut rng = ChaCha20Rng::from_seed([seed; 32]);
-    let sealer = sealer();
-    let store = Counting::default();
-    let enrollment = EnrollmentRecord::new("alice", &[4; 16], b"cose", [0; 16], 0).unwrap();
-    store
-        .commit(&enrollment.enroll(&sealer, &mut rng).unwrap().effects, T0)
-        .unwrap();
-    let nonce = run_step(&store, T0, |_| {
-        issue_login_nonce("alice", &sealer, &config, T0, &mut rng)
-    })
-    .unwrap();
-    let client = ClientLogin::start("alice", nonce, &mut rng).unwrap();
-    let c = client.client_public();
-    let server = run_step(&store, T0, |load| {
-        login("alice", &nonce, &c, load, &sealer, &config, &mut rng)
-    })
-    .unwrap();
-    let alice = client.finish(&server.server_public).unwrap();
-    let class = ClassSession::new(SID, SecretKey32::new([0x5e; 32]), sealer, config).unwrap();
-    let first = class.on(&store).register("alice", T0, &mut rng).unwrap();
-    let frame = class
-        .on(&store)
-        .frame(&[first], T0 + 1_000, &mut rng)
-        .unwrap()
-        .frame
-        .unwrap();
-    let qr = try_qr(&alice, &frame.qr_text).unwrap();
-    (class, store, alice, qr)
 }
 
 fn wrong_nonce_json(alice: &SessionKeys, qr: &QrPayload, at: u64, seed: u64) -> String {
@@ -166,7 +131,7 @@ fn concurrent_failing_responses_count_every_attempt() {
         max_attempts: 100,
         ..Config::default()
     };
-    let (class, store, alice, qr) = shown_round(config, 1);
+    let (class, store, alice, qr) = shown_round::<Counting>(config, 1);
     let at = T0 + 2_500;
     let jsons: Vec<Vec<String>> = (0..THREADS)
         .map(|t| {
@@ -191,7 +156,7 @@ fn concurrent_failing_responses_count_every_attempt() {
     // race: every time 2 SECRET_INVALID, exactly one MAX_ATTEMPTS, 3 QR_EXPIRED, round deleted.
     let mut conflicts = 0;
     for seed in 0..20u8 {
-        let (class, store, alice, qr) = shown_round(Config::default(), 10 + seed);
+        let (class, store, alice, qr) = shown_round::<Counting>(Config::default(), 10 + seed);
         let jsons = (0..THREADS)
             .map(|t| vec![wrong_nonce_json(&alice, &qr, at, t as u64)])
             .collect();
@@ -279,7 +244,7 @@ fn a_login_nonce_used_twice_at_once_logs_in_once() {
 fn concurrent_valid_responses_for_one_round_one_succeeds() {
     let mut conflicts = 0;
     for seed in 0..20u8 {
-        let (class, store, alice, qr) = shown_round(Config::default(), 40 + seed);
+        let (class, store, alice, qr) = shown_round::<Counting>(Config::default(), 40 + seed);
         let at = T0 + 2_500;
         // Six honest responses to the same QR (each freshly sealed: different bytes).
         let jsons = (0..THREADS)
