@@ -152,9 +152,10 @@ fn issue_login_nonce(
         &mut os_rng(),
     )?;
     Ok(Step::new(
+        py,
         bytes(py, &step.output.0).into_any(),
-        &step.effects,
-    ))
+        step.effects,
+    )?)
 }
 
 /// Login step 3 as a server step, after the WebAuthn library verified the assertion: loads the
@@ -188,7 +189,7 @@ fn login(
     })?;
     let (server, effects) = step.into_parts();
     let output = Py::new(py, ServerLogin { inner: server })?.into_any();
-    Ok(Step::new(output, &effects))
+    Step::new(py, output, effects)
 }
 
 /// `SHA-256("sealwright/v1/attendance/login" || Nl || C || lp(userId))`.
@@ -404,7 +405,7 @@ impl EnrollmentRecord {
     /// under `sw:v1:att:tag(userId):enroll`.
     fn enroll(&self, py: Python<'_>, sealer: &StoreSealer) -> SwResult<Step> {
         let step = self.inner.enroll(&sealer.inner, &mut os_rng())?;
-        Ok(Step::new(py.None(), &step.effects))
+        Ok(Step::new(py, py.None(), step.effects)?)
     }
     /// Opens a stored record read from `sw:v1:att:tag(userId):enroll`.
     #[staticmethod]
@@ -1136,10 +1137,7 @@ impl ClassSession {
                 .register(user_id, load, now_or(now_ms), &mut os_rng())?)
         })?;
         let (qr, effects) = step.into_parts();
-        Ok(Step::new(
-            Py::new(py, IssuedQr { inner: qr })?.into_any(),
-            &effects,
-        ))
+        Step::new(py, Py::new(py, IssuedQr { inner: qr })?.into_any(), effects)
     }
     /// The issue step: (re-)issues round `round` (attempts and RTs kept on a re-issue);
     /// output: the `IssuedQr`.
@@ -1158,10 +1156,7 @@ impl ClassSession {
                 .issue(user_id, round, load, now_or(now_ms), &mut os_rng())?)
         })?;
         let (qr, effects) = step.into_parts();
-        Ok(Step::new(
-            Py::new(py, IssuedQr { inner: qr })?.into_any(),
-            &effects,
-        ))
+        Step::new(py, Py::new(py, IssuedQr { inner: qr })?.into_any(), effects)
     }
     /// The frame step: adds the `inbox` QRs, picks a fresh live payload at random, counts the
     /// display; output: a `Projection`. Only this step writes the projector record.
@@ -1186,7 +1181,7 @@ impl ClassSession {
             removed: p.removed.iter().map(pair).collect(),
             stale: p.stale.iter().map(pair).collect(),
         };
-        Ok(Step::new(Py::new(py, output)?.into_any(), &effects))
+        Step::new(py, Py::new(py, output)?.into_any(), effects)
     }
     /// The validate step (checks 1 to 7 in the spec's order) for a response (`dict` or JSON
     /// text) received at `received_at_ms`; output: a `Validation` (a counted failure comes
@@ -1230,7 +1225,7 @@ impl ClassSession {
             }
             Err(e) => out.error = Some(e),
         }
-        Ok(Step::new(Py::new(py, out)?.into_any(), &effects))
+        Step::new(py, Py::new(py, out)?.into_any(), effects)
     }
     /// The close step for a student whose round is still open when the class ends; output:
     /// the result kind stored (`"not_captured"` or `"incomplete"`), or `None`.
@@ -1253,7 +1248,7 @@ impl ClassSession {
             core::session::ResultKind::NotCaptured => "not_captured",
             _ => "incomplete",
         });
-        Ok(Step::new(kind.into_py_any(py)?, &effects))
+        Step::new(py, kind.into_py_any(py)?, effects)
     }
     /// A student's state read through `load`: `("in_progress", round)`, `("finished", Score)`,
     /// `("failed", code)`, `("closed", not_captured)`, or `None`.

@@ -2,7 +2,7 @@
 //! `ttl_seconds`, `store`) and the `Step` every server step returns (spec §0.2).
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::common::{bytes, os_rng};
 use crate::errors::SwResult;
@@ -133,15 +133,10 @@ impl Effect {
     }
 }
 
-impl From<&sealwright::Effect> for Effect {
-    fn from(e: &sealwright::Effect) -> Self {
-        Effect { inner: e.clone() }
+impl From<sealwright::Effect> for Effect {
+    fn from(inner: sealwright::Effect) -> Self {
+        Effect { inner }
     }
-}
-
-/// Converts a list of core effects.
-pub fn effects(list: &[sealwright::Effect]) -> Vec<Effect> {
-    list.iter().map(Effect::from).collect()
 }
 
 /// The result of a server step (spec §0.2): `output` and the `effects` to commit as one
@@ -149,16 +144,27 @@ pub fn effects(list: &[sealwright::Effect]) -> Vec<Effect> {
 #[pyclass(frozen, module = "sealwright")]
 pub struct Step {
     output: Py<PyAny>,
-    effects: Vec<Effect>,
+    // Built once, by moving the core's effects (no copy of their values); `effects` and
+    // unpacking hand out new lists of these same immutable objects.
+    effects: Vec<Py<Effect>>,
 }
 
 impl Step {
     /// A step from its Python output and the core's effects.
-    pub fn new(output: Py<PyAny>, list: &[sealwright::Effect]) -> Self {
-        Self {
-            output,
-            effects: effects(list),
-        }
+    pub fn new(
+        py: Python<'_>,
+        output: Py<PyAny>,
+        effects: impl IntoIterator<Item = sealwright::Effect>,
+    ) -> PyResult<Self> {
+        let effects = effects
+            .into_iter()
+            .map(|e| Py::new(py, Effect::from(e)))
+            .collect::<PyResult<_>>()?;
+        Ok(Self { output, effects })
+    }
+
+    fn effect_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.effects.iter().map(|e| e.clone_ref(py)))
     }
 }
 
@@ -170,15 +176,22 @@ impl Step {
         self.output.clone_ref(py)
     }
 
-    /// The effects, in order, to commit atomically (`sealwright.apply_effects`).
+    /// The effects, in order, to commit atomically (`sealwright.apply_effects`); a new list
+    /// on every access.
     #[getter]
-    fn effects(&self) -> Vec<Effect> {
-        self.effects.clone()
+    fn effects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.effect_list(py)
     }
 
-    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let pair = (self.output.clone_ref(py), self.effects.clone()).into_pyobject(py)?;
-        Ok(pair.try_iter()?.into_any().unbind())
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pair = PyTuple::new(
+            py,
+            [
+                self.output.bind(py).clone(),
+                self.effect_list(py)?.into_any(),
+            ],
+        )?;
+        Ok(pair.try_iter()?.into_any())
     }
 
     fn __repr__(&self) -> String {

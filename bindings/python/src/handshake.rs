@@ -192,7 +192,11 @@ fn server_handshake(
     let now_ms = now_or(now_ms);
     let keys = &keys.inner;
     let step = py.detach(|| server::handshake(keys, &request, records, now_ms, &mut os_rng()))?;
-    Ok(Step::new(wire_out(py, step.output, as_str)?, &step.effects))
+    Ok(Step::new(
+        py,
+        wire_out(py, step.output, as_str)?,
+        step.effects,
+    )?)
 }
 
 /// Binds `device_id` to a known client primary key (33 bytes compressed) before its first
@@ -214,9 +218,10 @@ fn server_bind_device(
         &mut os_rng(),
     )?;
     Ok(Step::new(
+        py,
         PyBool::new(py, step.output).to_owned().into_any().unbind(),
-        &step.effects,
-    ))
+        step.effects,
+    )?)
 }
 
 /// Re-enrolment (spec §2.1): `Step(output=was_bound, effects)` removing the device binding,
@@ -244,9 +249,10 @@ fn server_reenroll(
     }
     let step = step?;
     Ok(Step::new(
+        py,
         PyBool::new(py, step.output).to_owned().into_any().unbind(),
-        &step.effects,
-    ))
+        step.effects,
+    )?)
 }
 
 /// The five store keys a process request needs loaded.
@@ -313,7 +319,6 @@ pub struct Opened {
     device_id: String,
     kid: String,
     request_id: [u8; 32],
-    retry_key: String,
     as_str: bool,
 }
 
@@ -341,8 +346,9 @@ impl Opened {
     }
     /// The key of this request's stored response (reload it after a failed respond commit).
     #[getter]
-    fn retry_key(&self) -> &str {
-        &self.retry_key
+    fn retry_key(&self) -> String {
+        // Computed on access (one SHA-256): most requests never need it.
+        sealwright::handshake::store::retry_key(&self.device_id, &self.request_id)
     }
     /// Step 5: rotation and the response, `Step(output=response, effects)`; the response is
     /// `str` if the request was given as `str`, else a `dict`.
@@ -350,9 +356,10 @@ impl Opened {
         let opened = self.inner.take().ok_or_else(Self::responded)?;
         let step = opened.respond(response, &mut os_rng())?;
         Ok(Step::new(
+            py,
             wire_out(py, step.output, self.as_str)?,
-            &step.effects,
-        ))
+            step.effects,
+        )?)
     }
     fn __repr__(&self) -> String {
         format!(
@@ -425,7 +432,6 @@ fn server_open(
                 device_id: opened.device_id().to_owned(),
                 kid: opened.kid().as_str().to_owned(),
                 request_id: *opened.request_id(),
-                retry_key: opened.retry_key(),
                 inner: Some(opened),
                 as_str,
             };
@@ -438,7 +444,42 @@ fn server_open(
             Py::new(py, r)?.into_any()
         }
     };
-    Ok(Step::new(output, &effects))
+    Ok(Step::new(py, output, effects)?)
+}
+
+/// `sealwright._native._testing_rust_open_respond_loop(keys, request, records, response, n,
+/// now_ms)` (test-utils builds only): runs `open` then `respond` `n` times in Rust, from the
+/// same arguments `server_open` takes, with a new `os_rng()` per call as the binding makes, and
+/// returns the seconds spent. `bench.py` times it beside the Python calls in the same process,
+/// so both sides run the same machine code and randomness: the difference is the binding's
+/// own cost (argument conversion, the `Step`/`Effect`/`Opened` objects, the interpreter).
+#[cfg(feature = "test-utils")]
+#[pyfunction(name = "_testing_rust_open_respond_loop")]
+fn rust_open_respond_loop(
+    keys: &ServerKeys,
+    request: String,
+    records: Vec<Option<Vec<u8>>>,
+    response: Vec<u8>,
+    n: u32,
+    now_ms: u64,
+) -> SwResult<f64> {
+    check_len(&records, 5)?;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        let records = server::Records {
+            session: record(&records, 0),
+            eph: record(&records, 1),
+            claim: record(&records, 2),
+            last: record(&records, 3),
+            retry: record(&records, 4),
+        };
+        let step = server::open(&keys.inner, &request, records, now_ms, &mut os_rng())?;
+        let server::Outcome::Opened(opened) = step.output else {
+            return Err(SwErr::State("the request was already answered".to_owned()));
+        };
+        let _ = std::hint::black_box(opened.respond(&response, &mut os_rng())?);
+    }
+    Ok(start.elapsed().as_secs_f64())
 }
 
 /// After a respond commit that failed a condition (spec §2.2 step 5): `retry` is the value
@@ -715,5 +756,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         add_function(m, "handshake", wrap_pyfunction!(message_key, m)?)?;
     }
     add_function(m, "handshake", wrap_pyfunction!(request_id, m)?)?;
+    #[cfg(feature = "test-utils")]
+    m.add_function(wrap_pyfunction!(rust_open_respond_loop, m)?)?;
     Ok(())
 }

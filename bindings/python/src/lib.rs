@@ -5,7 +5,8 @@
 //! `python/sealwright/` re-exports these names under one submodule per protocol.
 //!
 //! Conventions of this layer (and only this layer):
-//! * randomness comes from the OS RNG (`rand_core::UnwrapErr(getrandom::SysRng)`);
+//! * randomness comes from the OS RNG: each call reads 32 bytes with `getrandom` and draws
+//!   from ChaCha20 keyed by them (`common::os_rng`), so no generator state outlives a call;
 //! * a missing `now_ms` argument means the system clock, in Unix milliseconds;
 //! * every core [`sealwright::Error`] becomes an instance of its own exception class
 //!   (`sealwright.DecryptionFailed`, ...), all subclasses of `sealwright.SealwrightError`, built

@@ -389,7 +389,7 @@ impl Accepted {
     /// `sw:v1:relay:jti:<jti>` = rid for 660 s.
     #[getter]
     fn effect(&self) -> Effect {
-        Effect::from(&self.inner.effect())
+        Effect::from(self.inner.effect())
     }
 
     fn __repr__(&self) -> String {

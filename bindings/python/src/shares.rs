@@ -336,7 +336,7 @@ impl LoadedSplit {
                 new: *staged.new_split(),
             },
         )?;
-        Ok(Step::new(output.into_any(), &list))
+        Ok(Step::new(py, output.into_any(), list)?)
     }
     fn __repr__(&self) -> String {
         format!(
@@ -387,7 +387,7 @@ impl Staged {
                 inner: Some(pending),
             },
         )?;
-        Ok(Step::new(output.into_any(), &list))
+        Ok(Step::new(py, output.into_any(), list)?)
     }
     fn __repr__(&self) -> String {
         format!(
@@ -429,13 +429,13 @@ impl MovePending {
     fn won(&mut self, py: Python<'_>) -> SwResult<Step> {
         let (recovered, list) = self.take()?.won().into_parts();
         let output = Py::new(py, Recovered { inner: recovered })?;
-        Ok(Step::new(output.into_any(), &list))
+        Ok(Step::new(py, output.into_any(), list)?)
     }
     /// Step 3 for the loser (the move's condition failed): a `Step` whose output is the
     /// `sealwright.Conflict` to raise and whose effects delete this recovery's staged shares.
     fn lost(&mut self, py: Python<'_>) -> SwResult<Step> {
         let (error, list) = self.take()?.lost().into_parts();
-        Ok(Step::new(error_instance(py, error), &list))
+        Ok(Step::new(py, error_instance(py, error), list)?)
     }
     fn __repr__(&self) -> &'static str {
         "MovePending(envelopes=<redacted>)"
@@ -480,7 +480,7 @@ fn create(py: Python<'_>, password: &str, sealer: &StoreSealer) -> SwResult<Step
     let step = py.detach(|| core::create(&password, sealer, &mut os_rng()))?;
     let (created, list) = step.into_parts();
     let output = Py::new(py, Created { inner: created })?;
-    Ok(Step::new(output.into_any(), &list))
+    Ok(Step::new(py, output.into_any(), list)?)
 }
 
 /// Opens two envelopes and reconstructs the key, with the five checks of spec §3 in order.

@@ -1,5 +1,6 @@
 """Every Python name that exists only in test builds (cargo feature ``test-utils``): the
-functions that take a caller-chosen nonce, IV or salt, and the accessors of raw secrets.
+functions that take a caller-chosen nonce, IV or salt, the accessors of raw secrets, and the
+two testing hooks (the RNG script, the in-extension Rust loop ``bench.py`` times).
 ``test_test_utils_only.py`` checks that a test build has each of them; ``check-release-build.sh``
 checks that a build without the feature has none of them."""
 
@@ -14,6 +15,7 @@ from sealwright import _native, attendance, handshake, relay, shares, vault
 # (owner, attribute): module-level functions and their per-protocol aliases.
 FUNCTIONS: list[tuple[Any, str]] = [
     (_native, "_testing_script_next_rng"),
+    (_native, "_testing_rust_open_respond_loop"),
     (_native, "shares_derive_key"),
     (_native, "vault_master_key"),
     (_native, "vault_auth_hash"),
