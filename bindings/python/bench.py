@@ -16,7 +16,7 @@ import os
 import pathlib
 import re
 import timeit
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 import sealwright  # imported first so a missing build fails loudly
 from sealwright import attendance, handshake, relay, shares, vault
@@ -134,8 +134,9 @@ def handshake_server_process() -> Callable[[], object]:
     keys, client, _, response, effects = handshake_setup()
     client.finish(response)
     stored = {e.key: e.value for e in effects}
-    # The same sizes as the Rust bench (256-byte messages); the request as wire JSON text.
-    request = sealwright.to_json(client.send(b"x" * 256))
+    # The same sizes as the Rust bench (256-byte messages); the request as a server receives
+    # it, the UTF-8 JSON body (bytes in, bytes out: no copy, no str decode).
+    request = sealwright.to_json(client.send(b"x" * 256)).encode()
     names = handshake.process_store_keys(request)
     records = [stored.get(k) for k in names.as_list()]  # session, eph, last loaded; no claim
     msg = b"y" * 256
@@ -148,7 +149,9 @@ def handshake_server_process() -> Callable[[], object]:
     return call
 
 
-def handshake_binding_overhead(rounds: int = 30, n: int = 1000) -> Optional[dict[str, float]]:
+def handshake_binding_overhead(
+    rounds: int = 30, n: int = 1000, form: type = bytes
+) -> Optional[dict[str, float]]:
     """The Python open+respond beside the same Rust loop run inside the extension (test-utils
     builds only): same machine code, same per-call OS randomness, so the difference is the
     binding's own cost. The two alternate `rounds` times (`n` calls each) and the figures are
@@ -163,7 +166,8 @@ def handshake_binding_overhead(rounds: int = 30, n: int = 1000) -> Optional[dict
     keys, client, _, response, effects = handshake_setup()
     client.finish(response)
     stored = {e.key: e.value for e in effects}
-    request = sealwright.to_json(client.send(b"x" * 256))
+    text = sealwright.to_json(client.send(b"x" * 256))
+    request: Union[str, bytes] = text.encode() if form is bytes else text
     records = [stored.get(k) for k in handshake.process_store_keys(request).as_list()]
     msg = b"y" * 256
     server_open = handshake.server_open
@@ -176,7 +180,7 @@ def handshake_binding_overhead(rounds: int = 30, n: int = 1000) -> Optional[dict
         return (timeit.default_timer() - start) / n * 1e9
 
     def rust_side() -> float:
-        return float(rust_loop(keys, request, records, msg, n, NOW_MS)) / n * 1e9
+        return float(rust_loop(keys, text, records, msg, n, NOW_MS)) / n * 1e9
 
     python_side()
     rust_side()
@@ -221,7 +225,7 @@ BENCHES: list[Bench] = [
     ("vault v2 decrypt_record 1 KiB", r"^records/vault/decrypt_record_1KiB$", vault_record_decrypt),
     ("shares open_envelope (Argon2id)", r"^shares/envelope_open$", shares_envelope_open),
     ("handshake server_handshake", r"^handshake/\w+/server_handshake$", handshake_server_handshake),
-    ("handshake server open+respond", r"^handshake/\w+/server_process$", handshake_server_process),
+    ("handshake server open+respond (bytes)", r"^handshake/\w+/server_process$", handshake_server_process),
     ("attendance validate (json)", r"^attendance/validate_json$", attendance_validate),
 ]
 
@@ -260,15 +264,16 @@ def main() -> None:
         rust_txt = fmt(rust_ns) if rust_ns is not None else f"{'-':>13}"
         where = f" [{matches[0]}]" if matches else ""
         print(f"{label:40} {fmt(py_ns)} {rust_txt}  {verdict(py_ns, rust_ns)}{where}")
-    same = handshake_binding_overhead()
-    if same is None:
-        print("(a test-utils build also times the handshake open+respond against the same Rust "
-              "loop inside the extension)")
-    else:
+    for form in (bytes, str):
+        same = handshake_binding_overhead(form=form)
+        if same is None:
+            print("(a test-utils build also times the handshake open+respond against the same "
+                  "Rust loop inside the extension)")
+            break
         for stat in ("min", "median"):
             py_ns, rs_ns = same[f"py_{stat}"], same[f"rs_{stat}"]
             added = py_ns - rs_ns
-            label = f"handshake open+respond, same binary, {stat}"
+            label = f"open+respond ({form.__name__}), same binary, {stat}"
             print(f"{label:40} {fmt(py_ns)} {fmt(rs_ns)}  binding +{added / 1000:.2f} µs/call "
                   f"({'ok' if added < 2000 else 'over'} 2 µs target) [in-process Rust loop]")
         added = same["paired_median"]

@@ -4,6 +4,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyCFunction, PyString};
+use std::borrow::Cow;
 use std::convert::Infallible;
 
 use chacha20::ChaCha20Rng;
@@ -134,11 +135,17 @@ fn json_fn<'py>(
     Ok(f.bind(py).clone())
 }
 
-/// JSON text of a wire object given as a `str` (used as is) or any JSON-able Python value
-/// (`dict`); a value `json.dumps` refuses is `INVALID_INPUT`.
-pub fn json_text(obj: &Bound<'_, PyAny>) -> SwResult<String> {
+/// JSON text of a wire object given as `bytes` (UTF-8 JSON text, e.g. an HTTP body as
+/// received: borrowed, not copied), a `str` (used as is) or any JSON-able Python value (`dict`);
+/// bytes that are not UTF-8, or a value `json.dumps` refuses, are `INVALID_INPUT`.
+pub fn json_text<'a>(obj: &'a Bound<'_, PyAny>) -> SwResult<Cow<'a, str>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return std::str::from_utf8(b.as_bytes())
+            .map(Cow::Borrowed)
+            .map_err(|_| SwErr::Core(sealwright::Error::InvalidInput));
+    }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.extract::<String>()?);
+        return Ok(Cow::Owned(s.extract::<String>()?));
     }
     let py = obj.py();
     let dumps = json_fn(py, &DUMPS, "dumps")?;
@@ -147,7 +154,7 @@ pub fn json_text(obj: &Bound<'_, PyAny>) -> SwResult<String> {
     kwargs.set_item("ensure_ascii", false)?;
     kwargs.set_item("allow_nan", false)?;
     match dumps.call((obj,), Some(&kwargs)) {
-        Ok(text) => Ok(text.extract::<String>()?),
+        Ok(text) => Ok(Cow::Owned(text.extract::<String>()?)),
         Err(_) => Err(SwErr::Core(sealwright::Error::InvalidInput)),
     }
 }

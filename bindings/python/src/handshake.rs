@@ -1,12 +1,15 @@
 //! `sealwright.handshake` (spec §2): ratchet handshake. The client typestate is wrapped in one
 //! `HandshakeClient` object holding an enum of the states (`INVALID_STATE` on a call in the
 //! wrong state); the server side is steps (spec §0.2) over loaded store records, each returning
-//! a `sealwright.Step` (output and effects). A server step given the request as `str` returns
-//! its response as `str` JSON text (no `json` round trip); given a `dict`, a `dict`.
+//! a `sealwright.Step` (output and effects). A server step returns its response in the form the
+//! request came in: `bytes` JSON text for `bytes` (an HTTP body as received, read without a
+//! copy), `str` for `str` (no `json` round trip either), `dict` for `dict`.
 //! RSA private-key work (OAEP decryption, PSS signing) runs with the GIL released.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyString};
+use std::borrow::Cow;
+
 use sealwright::handshake::{self as core, derive, server};
 use sealwright::rsa_keys::{RsaPrivateKey, RsaPublicKey};
 use sealwright::secret::{SecretKey32, SecretVec};
@@ -106,19 +109,34 @@ impl ServerKeys {
     }
 }
 
-/// The wire output of a server step in the caller's form: `str` JSON text when the request
-/// came as `str` (no `json` round trip: the fast path), else a `dict`.
-fn wire_out(py: Python<'_>, text: String, as_str: bool) -> SwResult<Py<PyAny>> {
-    if as_str {
-        Ok(PyString::new(py, &text).into_any().unbind())
-    } else {
-        json_value(py, &text)
+/// The form a request came in, which its response takes: `bytes` JSON text in, `bytes` out
+/// (an HTTP body as received and as sent: no copy in, no `str` decode out; the fast path);
+/// `str` in, `str` out (no `json` round trip either); otherwise `dict`.
+#[derive(Clone, Copy)]
+enum Form {
+    Bytes,
+    Str,
+    Dict,
+}
+
+/// The wire output of a server step in the request's [`Form`].
+fn wire_out(py: Python<'_>, text: String, form: Form) -> SwResult<Py<PyAny>> {
+    match form {
+        Form::Bytes => Ok(bytes(py, text.as_bytes()).into_any()),
+        Form::Str => Ok(PyString::new(py, &text).into_any().unbind()),
+        Form::Dict => json_value(py, &text),
     }
 }
 
-fn request_text(request: &Bound<'_, PyAny>) -> SwResult<(String, bool)> {
-    let as_str = request.is_instance_of::<PyString>();
-    Ok((json_text(request)?, as_str))
+fn request_text<'a>(request: &'a Bound<'_, PyAny>) -> SwResult<(Cow<'a, str>, Form)> {
+    let form = if request.is_instance_of::<PyBytes>() {
+        Form::Bytes
+    } else if request.is_instance_of::<PyString>() {
+        Form::Str
+    } else {
+        Form::Dict
+    };
+    Ok((json_text(request)?, form))
 }
 
 /// `records[i]` as bytes (`None` when absent): the values loaded for a `*_store_keys` list.
@@ -183,7 +201,7 @@ fn server_handshake(
     records: Vec<Option<Vec<u8>>>,
     now_ms: Option<u64>,
 ) -> SwResult<Step> {
-    let (request, as_str) = request_text(request)?;
+    let (request, form) = request_text(request)?;
     check_len(&records, 2)?;
     let records = server::HandshakeRecords {
         device: record(&records, 0),
@@ -194,7 +212,7 @@ fn server_handshake(
     let step = py.detach(|| server::handshake(keys, &request, records, now_ms, &mut os_rng()))?;
     Ok(Step::new(
         py,
-        wire_out(py, step.output, as_str)?,
+        wire_out(py, step.output, form)?,
         step.effects,
     )?)
 }
@@ -319,7 +337,7 @@ pub struct Opened {
     device_id: String,
     kid: String,
     request_id: [u8; 32],
-    as_str: bool,
+    form: Form,
 }
 
 #[pymethods]
@@ -351,13 +369,13 @@ impl Opened {
         sealwright::handshake::store::retry_key(&self.device_id, &self.request_id)
     }
     /// Step 5: rotation and the response, `Step(output=response, effects)`; the response is
-    /// `str` if the request was given as `str`, else a `dict`.
+    /// `bytes` if the request was given as `bytes`, `str` if as `str`, else a `dict`.
     fn respond(&mut self, py: Python<'_>, response: &[u8]) -> SwResult<Step> {
         let opened = self.inner.take().ok_or_else(Self::responded)?;
         let step = opened.respond(response, &mut os_rng())?;
         Ok(Step::new(
             py,
-            wire_out(py, step.output, self.as_str)?,
+            wire_out(py, step.output, self.form)?,
             step.effects,
         )?)
     }
@@ -381,7 +399,7 @@ impl Opened {
 /// An idempotent retry of an answered request: send `response` again (no effects).
 #[pyclass(frozen, module = "sealwright.handshake")]
 pub struct Retry {
-    /// The stored response, in the request's form (`str` for a `str` request, else `dict`).
+    /// The stored response, in the request's form (`bytes`, `str` or `dict`, as the request came).
     #[pyo3(get)]
     response: Py<PyAny>,
 }
@@ -407,7 +425,7 @@ fn server_open(
     records: Vec<Option<Vec<u8>>>,
     now_ms: Option<u64>,
 ) -> SwResult<Step> {
-    let (request, as_str) = request_text(request)?;
+    let (request, form) = request_text(request)?;
     check_len(&records, 5)?;
     let mut it = records.into_iter();
     let mut next = || it.next().flatten();
@@ -433,13 +451,13 @@ fn server_open(
                 kid: opened.kid().as_str().to_owned(),
                 request_id: *opened.request_id(),
                 inner: Some(opened),
-                as_str,
+                form,
             };
             Py::new(py, o)?.into_any()
         }
         server::Outcome::Retry(text) => {
             let r = Retry {
-                response: wire_out(py, text, as_str)?,
+                response: wire_out(py, text, form)?,
             };
             Py::new(py, r)?.into_any()
         }
@@ -492,9 +510,9 @@ fn after_conflict(
     request: &Bound<'_, PyAny>,
     retry: Option<&[u8]>,
 ) -> SwResult<Py<PyAny>> {
-    let (request, as_str) = request_text(request)?;
+    let (request, form) = request_text(request)?;
     let response = server::after_conflict(&keys.inner, &request, retry)?;
-    wire_out(py, response, as_str)
+    wire_out(py, response, form)
 }
 
 enum ClientState {

@@ -139,28 +139,54 @@ def test_opened_responds_once_and_rejected_response_keeps_state() -> None:
     assert client.state == "awaiting_response"
 
 
-def test_claim_in_progress_and_str_fast_path() -> None:
+@pytest.mark.parametrize("form", [str, bytes])
+def test_claim_in_progress_and_text_fast_paths(form: type) -> None:
     server = Server()
     client = connected(server)
     request = client.send(b"pay")
     text = sealwright.to_json(request)
-    opened = server.open(text, T0)  # claim committed
+    wire = text if form is str else text.encode()
+    opened = server.open(wire, T0)  # claim committed
     assert isinstance(opened, handshake.Opened)
     # A second delivery while the first holds the claim: IN_PROGRESS; other bytes: KID_ROTATED.
     with pytest.raises(sealwright.InProgress):
-        server.open(text, T0 + 1)
+        server.open(wire, T0 + 1)
     step = opened.respond(b"done")
-    assert isinstance(step.output, str)  # str in, str out
+    output = step.output
+    assert isinstance(output, (str, bytes)) and type(output) is form  # str in, str out; bytes, bytes
     assert [e.op for e in step.effects] == ["put", "put_if_equal", "put", "put_if_equal", "delete_if_equal"]
     assert server.store.apply(step.effects, T0 + 2)
-    # The duplicate, retried, gets the stored response as the same str.
-    retry = server.open(text, T0 + 3)
-    assert isinstance(retry, handshake.Retry) and retry.response == step.output
-    assert client.receive(step.output) == b"done"
+    # The duplicate, retried, gets the stored response in the same form.
+    retry = server.open(wire, T0 + 3)
+    assert isinstance(retry, handshake.Retry) and retry.response == output
+    assert client.receive(output) == b"done"
     # after_conflict: the stored response, or Conflict when there is none.
-    assert handshake.after_conflict(KEYS, text, server.store.get(opened.retry_key, T0 + 3)) == step.output
+    assert handshake.after_conflict(KEYS, wire, server.store.get(opened.retry_key, T0 + 3)) == output
     with pytest.raises(sealwright.Conflict):
-        handshake.after_conflict(KEYS, text, None)
+        handshake.after_conflict(KEYS, wire, None)
+
+
+def test_the_handshake_step_answers_bytes_with_bytes() -> None:
+    server = Server()
+    client = handshake.HandshakeClient("device-b", handshake.PrimaryKey.generate(), KEYS.public_key_der())
+    wire = sealwright.to_json(client.start()).encode()
+    response = server.do_handshake(wire, T0)
+    assert isinstance(response, bytes)
+    client.finish(response)  # the client takes bytes too
+    assert client.state == "established"
+    sent = sealwright.to_json(client.send(b"x")).encode()
+    assert handshake.request_id(sent) == handshake.request_id(sent.decode())
+
+
+def test_bytes_that_are_not_utf8_json_are_invalid_input() -> None:
+    server = Server()
+    client = connected(server)
+    text = sealwright.to_json(client.send(b"pay")).encode()
+    for bad in (b"\xff" + text, text[:-1], b""):
+        with pytest.raises(sealwright.InvalidInput):
+            handshake.process_store_keys(bad)
+        with pytest.raises(sealwright.InvalidInput):
+            handshake.server_open(KEYS, bad, [None] * 5, T0)
 
 
 def test_claim_expires_after_a_crash() -> None:

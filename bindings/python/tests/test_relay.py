@@ -30,6 +30,10 @@ def test_round_trip_with_rotation_and_replay() -> None:
     pinned = relay.RelayVerifyingKey(srv.signing_skid, srv.signing_jwk())
     assert pinned == SIGNING.verifying_key() and pinned.skid == CASE["skid"]
     assert pinned.to_jwk() == CASE["signingJwk"]
+    # A JWK as JSON text, str or UTF-8 bytes (e.g. read from a store), is the same key.
+    jwk_text = sealwright.to_json(srv.signing_jwk())
+    assert relay.RelayVerifyingKey(srv.signing_skid, jwk_text.encode()) == pinned
+    assert relay.RecipientPublicKey.from_jwk(sealwright.to_json(RECIPIENT.jwk()).encode()).rid == RECIPIENT.rid
     sealed = srv.seal(b"the secret", aud=registered.rid)
     srv.rotate(relay.RelayKey.generate("rk-b"))
     assert srv.current_rkid == "rk-b"

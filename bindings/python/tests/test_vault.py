@@ -26,6 +26,7 @@ def test_create_unlock_records_change_pickle_lock() -> None:
     assert not server.verify_auth_hash(b"\x00" * 32)
     record = unlocked.encrypt_record("github", b"hunter2")
     assert record.startswith("sw2.") and vault.record_format(record) == "v2"
+    assert vault.record_format(record.encode()) == "v2"  # bytes, as read from a store
     again = vault.unlock("alice", "correct horse", server.salt, server.kdf, server.wrapped_vault_key)
     assert again.decrypt_record("github", record) == b"hunter2"
     with pytest.raises(sealwright.DecryptionFailed):
@@ -69,6 +70,8 @@ def test_legacy_migration_and_verifiers() -> None:
     migrated = unlocked.migrate_record(key, "r1", entry["record"])
     assert migrated.changed and unlocked.decrypt_record("r1", migrated.record) == bytes.fromhex(entry["plaintext"])
     assert not unlocked.migrate_record(key, "r1", migrated.record).changed
+    assert not unlocked.migrate_record(key, "r1", migrated.record.encode()).changed
+    assert unlocked.migrate_record(key, "r2", sealwright.to_json(entry["record"]).encode()).changed
     with pytest.raises(sealwright.InvalidInput):
         vault.record_format("neither")
     verifier = vault.PasswordVerifier.create("hunter2", 100000)

@@ -131,7 +131,7 @@ class Step:
 class RecipientPublicKey:
     """A registered recipient public key (RSA, 3072 to 8192 bits), named by its `rid` (spec §1)."""
     @staticmethod
-    def from_jwk(jwk: Union[dict[str, Any], str]) -> RecipientPublicKey:
+    def from_jwk(jwk: Union[dict[str, Any], str, bytes]) -> RecipientPublicKey:
         """Validates a recipient JWK (a `dict` or its JSON text), spec §1 step 1."""
     @property
     def rid(self) -> str:
@@ -196,7 +196,7 @@ class RelaySigningKey:
 
 class RelayVerifyingKey:
     """A pinned relay signing key: its `skid` and P-256 public JWK (spec §1)."""
-    def __init__(self, skid: str, jwk: Union[dict[str, Any], str]) -> None: ...
+    def __init__(self, skid: str, jwk: Union[dict[str, Any], str, bytes]) -> None: ...
     @property
     def skid(self) -> str:
         """The key id."""
@@ -206,7 +206,7 @@ class RelayVerifyingKey:
 PinnedKeys = Union[
     RelayVerifyingKey,
     Sequence[RelayVerifyingKey],
-    Mapping[str, Union[dict[str, Any], str]],
+    Mapping[str, Union[dict[str, Any], str, bytes]],
 ]
 
 class RelayKey:
@@ -504,8 +504,8 @@ def shares_open_stored_share(sealer: StoreSealer, key: str, value: bytes) -> str
 
 # --- vault (spec §4) ---
 
-KdfLike = Union[dict[str, Any], str]
-RecordLike = Union[dict[str, Any], str]
+KdfLike = Union[dict[str, Any], str, bytes]
+RecordLike = Union[dict[str, Any], str, bytes]
 
 class VaultServerRecord:
     """What the server stores for a v2 vault (nothing secret) (spec §4.2)."""
@@ -1006,7 +1006,7 @@ class ClassSession:
         """The frame step: adds the ``inbox`` QRs, picks a live payload at random, counts the
         display; output: a ``Projection``. Only this step writes the projector record."""
     def validate(
-        self, response: Union[dict[str, Any], str], load: Load, received_at_ms: Optional[int] = None
+        self, response: Union[dict[str, Any], str, bytes], load: Load, received_at_ms: Optional[int] = None
     ) -> Step:
         """The validate step (checks 1 to 7 in the spec's order) for a response received at
         ``received_at_ms``; output: a ``Validation`` (a counted failure comes with effects
@@ -1060,14 +1060,14 @@ def attendance_respond(
     """The student's answer to a QR at `client_sent_at_ms` (default now), as a `dict` (spec §5)."""
 def attendance_open_response(
     keys: Optional[SessionKeys],
-    response: Union[dict[str, Any], str],
+    response: Union[dict[str, Any], str, bytes],
     received_at_ms: Optional[int] = None,
 ) -> OpenedResponse:
     """Validation steps 1 and 2 of a response (`dict` or JSON text) at `received_at_ms` (spec §5)."""
 
 # --- handshake (spec §2) ---
 
-WireObject = Union[dict[str, Any], str]
+WireObject = Union[dict[str, Any], str, bytes]
 
 class PrimaryKey:
     """A secp256k1 primary key pair `(d, P)` (the client's long-term key), held in Rust (spec §2)."""
@@ -1147,13 +1147,13 @@ class Opened:
         """The key of this request's stored response (reload it after a failed respond commit)."""
     def respond(self, response: bytes) -> Step:
         """Step 5: rotation and the response, `Step(output=response, effects)`; the response is
-        `str` if the request was given as `str`, else a `dict`."""
+        `bytes` if the request was given as `bytes`, `str` if as `str`, else a `dict`."""
 
 class Retry:
     """An idempotent retry of an answered request: send `response` again (no effects) (spec §2)."""
     @property
     def response(self) -> Any:
-        """The stored response, in the request's form (`str` for a `str` request, else `dict`)."""
+        """The stored response, in the request's form (`bytes`, `str` or `dict`, as the request came)."""
 
 class HandshakeClient:
     """The device side of the handshake: one object through the states `new` -> `start()` ->
