@@ -84,9 +84,23 @@ cargo test -p sealwright --features pure-rsa-backend-for-tests
 step "default features outside the workspace: no test-only items, RSA on AWS-LC"
 bash scripts/default-features-check/check.sh
 
-step "fuzz targets compile"
+step "fuzz targets compile and pass their seed corpora"
 cargo build --manifest-path fuzz/Cargo.toml --bins
-echo "fuzz targets build ok"
+# Each target runs once over its committed seeds (libFuzzer -runs=0: no mutation, seconds), so
+# a target whose own checks reject a seed fails here, not on the first real fuzzing run.
+# Fuzzing itself (cargo fuzz run, sanitizers) is the README's separate command.
+fuzz_tmp="$(mktemp -d)"
+seeds=0
+for src in fuzz/fuzz_targets/*.rs; do
+  name="$(basename "$src" .rs)"
+  case "$name" in *_common) continue ;; esac
+  [ -d "fuzz/corpus/$name" ] || continue
+  "$CARGO_TARGET_DIR/debug/$name" -runs=0 -artifact_prefix="$fuzz_tmp/" "fuzz/corpus/$name" \
+    >"$fuzz_tmp/$name.log" 2>&1 || { tail -40 "$fuzz_tmp/$name.log"; echo "fuzz target $name fails on its seed corpus" >&2; exit 1; }
+  seeds=$((seeds + $(ls "fuzz/corpus/$name" | wc -l)))
+done
+rm -rf "$fuzz_tmp"
+echo "fuzz targets build ok; $seeds seed inputs replayed"
 
 if [ -f bindings/python/run-tests.sh ]; then
   step "Python package"
